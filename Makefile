@@ -1,0 +1,129 @@
+# advisoryd: one non-recursive Makefile.
+#
+#   make                 build build/advisoryd and build/advisoryctl
+#   make run             install missing Debian packages, build, run the daemon in the foreground
+#   make check           install missing Debian packages, build, run unit + integration tests
+#   make check SANITIZE=1   the same, built with ASan+UBSan into build-san/
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
+VERSION := 0.1.0
+PYTHON ?= /usr/bin/python3
+CC ?= cc
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+PKGS = libcurl libxml-2.0 sqlite3 libsystemd jansson inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	-Iinclude -I$(BUILD) $(WARNINGS) $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+DAEMON_MAIN = daemon/main.c
+CTL_SRCS = $(wildcard daemon/ctl*.c)
+LIB_SRCS = $(filter-out $(DAEMON_MAIN) $(CTL_SRCS),$(wildcard daemon/*.c))
+LIB_OBJS = $(LIB_SRCS:daemon/%.c=$(BUILD)/%.o) $(BUILD)/country-table.o
+CTL_OBJS = $(CTL_SRCS:daemon/%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/test-*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/advisoryd $(BUILD)/advisoryctl
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+$(BUILD)/country-table.c: scripts/gen-countries.py
+	@mkdir -p $(@D)
+	$(PYTHON) scripts/gen-countries.py > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/country-table.o: $(BUILD)/country-table.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/libadvisory.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/advisoryd: $(BUILD)/main.o $(BUILD)/libadvisory.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/advisoryctl: $(CTL_OBJS) $(BUILD)/libadvisory.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libadvisory.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $< $(BUILD)/libadvisory.a \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+run: deps
+	$(MAKE) all
+	@mkdir -p var
+	$(BUILD)/advisoryd -c config/advisoryd.conf --database var/advisoryd.db
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do \
+		echo "== $$t"; \
+		ADVISORYD_TESTDATA=tests/fixtures $$t; \
+	done
+
+integration: all
+	ADVISORYD_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+check: deps-test
+	$(MAKE) all unit
+	$(MAKE) integration
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/advisoryd $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/advisoryd $(DESTDIR)$(SBINDIR)/advisoryd
+	install -m 0755 $(BUILD)/advisoryctl $(DESTDIR)$(BINDIR)/advisoryctl
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/advisoryd.service.in > $(BUILD)/advisoryd.service
+	install -m 0644 $(BUILD)/advisoryd.service $(DESTDIR)$(UNITDIR)/advisoryd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/advisoryd/advisoryd.conf || \
+		install -m 0644 config/advisoryd.conf $(DESTDIR)$(SYSCONFDIR)/advisoryd/advisoryd.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/advisoryd $(DESTDIR)$(BINDIR)/advisoryctl \
+		$(DESTDIR)$(UNITDIR)/advisoryd.service
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps deps-test run unit integration check install uninstall clean
+.DELETE_ON_ERROR:
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

@@ -1,0 +1,1206 @@
+/* config.c: INI (inih) → immutable Config, with drop-ins, units and file:line errors.
+ *
+ * inih splits "key = value" and strips ';' comments. We feed it lines ourselves so that we know
+ * each line's number and whether it is a continuation, and so that we see section headers (inih
+ * built without INI_CALL_HANDLER_ON_NEW_SECTION does not report empty sections, yet an empty
+ * "[source:us]" enables a source). Values are checked against a table of keys per section kind;
+ * applicability to the section's type is checked once the section is complete, because "type ="
+ * may come after the keys it governs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <ini.h>
+#include <regex.h>
+#include <syslog.h>
+#include <libxml/xpath.h>
+
+#include "advisory.h"
+#include "source.h"
+#include "util.h"
+
+typedef enum SectionKind {
+        SECTION_NONE,
+        SECTION_DAEMON,
+        SECTION_SOURCE,
+        SECTION_NOTIFY,
+} SectionKind;
+
+/* Which sections a key belongs to. Source keys: B built-in, U user-defined. Notify keys: one bit
+ * per NotifyType, shifted. */
+enum {
+        APPLY_DAEMON = 1 << 0,
+        APPLY_SOURCE_BUILTIN = 1 << 1,
+        APPLY_SOURCE_USER = 1 << 2,
+        APPLY_SOURCE = APPLY_SOURCE_BUILTIN | APPLY_SOURCE_USER,
+        APPLY_NOTIFY_SHIFT = 3,
+        APPLY_JOURNAL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_JOURNAL),
+        APPLY_SYSLOG = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_SYSLOG),
+        APPLY_EMAIL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_EMAIL),
+        APPLY_WEBHOOK = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_WEBHOOK),
+        APPLY_EXEC = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_EXEC),
+        APPLY_NOTIFY = APPLY_JOURNAL | APPLY_SYSLOG | APPLY_EMAIL | APPLY_WEBHOOK | APPLY_EXEC,
+};
+
+typedef struct ConfigParser ConfigParser;
+typedef int (*ValueParser)(ConfigParser *p, const char *key, const char *value, void *field);
+
+typedef struct KeySpec {
+        const char *name;
+        ValueParser parse;
+        size_t offset;
+        unsigned applies;
+        bool list; /* continuation lines append */
+} KeySpec;
+
+/* One assignment seen in a section, for duplicate and applicability checks. */
+typedef struct Assignment {
+        const KeySpec *key;
+        char *file;
+        unsigned line;
+} Assignment;
+
+typedef struct Section {
+        SectionKind kind;
+        size_t index; /* into sources / notifiers */
+        char *file;
+        unsigned line;
+        bool type_set;
+        Assignment *assignments;
+        size_t n_assignments;
+} Section;
+
+struct ConfigParser {
+        Config *config;
+        Buffer errors;
+        unsigned n_errors;
+        /* the file being read */
+        const char *file;
+        const char *data;
+        size_t pos;
+        unsigned line;
+        bool continuation;
+        bool line_too_long;
+        bool skip_section; /* after an invalid header, ignore keys until the next one */
+        const KeySpec *last_key;
+        Section *sections;
+        size_t n_sections;
+        Section *current;
+};
+
+static void parser_error(ConfigParser *p, const char *file, unsigned line, const char *fmt, ...)
+        _printf_(4, 5);
+static void parser_error(ConfigParser *p, const char *file, unsigned line, const char *fmt, ...) {
+        va_list ap;
+        _cleanup_free_ char *msg = NULL;
+
+        va_start(ap, fmt);
+        msg = strvprintf(fmt, ap);
+        va_end(ap);
+        if (line > 0)
+                (void) buffer_printf(&p->errors, "%s:%u: %s\n", file, line, strempty(msg));
+        else
+                (void) buffer_printf(&p->errors, "%s: %s\n", file, strempty(msg));
+        p->n_errors++;
+}
+
+#define ERR(p, ...) parser_error((p), (p)->file, (p)->line, __VA_ARGS__)
+
+/* ---- value parsers ---- */
+
+static int parse_string(ConfigParser *p, const char *key, const char *value, void *field) {
+        if (isempty(value)) {
+                ERR(p, "'%s' needs a value", key);
+                return -EINVAL;
+        }
+        return free_and_strdup(field, value);
+}
+
+static int parse_path(ConfigParser *p, const char *key, const char *value, void *field) {
+        if (isempty(value) || value[0] != '/') {
+                ERR(p, "'%s' must be an absolute path, got '%s'", key, strempty(value));
+                return -EINVAL;
+        }
+        return free_and_strdup(field, value);
+}
+
+static int parse_bool(ConfigParser *p, const char *key, const char *value, void *field) {
+        static const char *const yes[] = { "yes", "true", "on", "1" };
+        static const char *const no[] = { "no", "false", "off", "0" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(value, yes[i]) == 0)
+                        return *(bool *) field = true, 0;
+                if (strcasecmp(value, no[i]) == 0)
+                        return *(bool *) field = false, 0;
+        }
+        ERR(p, "'%s' must be yes or no, got '%s'", key, value);
+        return -EINVAL;
+}
+
+static int parse_duration_value(ConfigParser *p, const char *key, const char *value, void *field) {
+        if (parse_duration(value, field) < 0) {
+                ERR(p, "'%s' must be a duration such as 30s, 5m, 1h or 2d, got '%s'", key, value);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int parse_positive_duration(ConfigParser *p, const char *key, const char *value,
+                                   void *field) {
+        int r = parse_duration_value(p, key, value, field);
+        if (r >= 0 && *(usec_t *) field < USEC_PER_SEC) {
+                ERR(p, "'%s' must be at least 1s, got '%s'", key, value);
+                return -EINVAL;
+        }
+        return r;
+}
+
+static int parse_size_value(ConfigParser *p, const char *key, const char *value, void *field) {
+        uint64_t v;
+        if (parse_size(value, &v) < 0 || v < 1024) {
+                ERR(p, "'%s' must be a size of at least 1K such as 512K, 16M or 1G, got '%s'", key,
+                    value);
+                return -EINVAL;
+        }
+        *(uint64_t *) field = v;
+        return 0;
+}
+
+static int parse_count(ConfigParser *p, const char *key, const char *value, void *field) {
+        unsigned v;
+        if (safe_atou(value, &v) < 0 || v == 0 || v > 1000) {
+                ERR(p, "'%s' must be a number from 1 to 1000, got '%s'", key, value);
+                return -EINVAL;
+        }
+        *(unsigned *) field = v;
+        return 0;
+}
+
+static int parse_level(ConfigParser *p, const char *key, const char *value, void *field) {
+        int v;
+        if (safe_atoi(value, &v) < 0 || !level_valid(v)) {
+                ERR(p, "'%s' must be a level from 1 to 4, got '%s'", key, value);
+                return -EINVAL;
+        }
+        *(int *) field = v;
+        return 0;
+}
+
+static int parse_words(ConfigParser *p, const char *key, const char *value, void *field) {
+        char ***l = field;
+        _cleanup_strv_free_ char **words = NULL;
+
+        if (strv_split_words(&words, value, true) < 0)
+                return -ENOMEM;
+        if (!p->continuation) {
+                *l = strv_free(*l);
+                if (strv_length(words) == 0) {
+                        ERR(p, "'%s' needs at least one value", key);
+                        return -EINVAL;
+                }
+        }
+        STRV_FOREACH(w, words)
+        if (strv_extend(l, *w) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* "*" means every value: stored as NULL. */
+static int parse_filter(ConfigParser *p, const char *key, const char *value, void *field) {
+        char ***l = field;
+        int r = parse_words(p, key, value, field);
+        if (r < 0)
+                return r;
+        if (strv_contains(*l, "*")) {
+                if (strv_length(*l) > 1) {
+                        ERR(p, "'%s': '*' cannot be combined with other values", key);
+                        return -EINVAL;
+                }
+                *l = strv_free(*l);
+        }
+        return 0;
+}
+
+static int parse_countries(ConfigParser *p, const char *key, const char *value, void *field) {
+        int r = parse_filter(p, key, value, field);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(c, *(char ***) field) {
+                ascii_strupper(*c);
+                if (strlen(*c) != 2 || !isalpha((unsigned char) (*c)[0]) ||
+                    !isalpha((unsigned char) (*c)[1])) {
+                        ERR(p, "'%s': '%s' is not an ISO 3166-1 alpha-2 code", key, *c);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static int parse_email_list(ConfigParser *p, const char *key, const char *value, void *field) {
+        int r = parse_words(p, key, value, field);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, *(char ***) field) {
+                const char *at = strchr(*a, '@');
+                if (!at || at == *a || !at[1] || strpbrk(*a, "<>\"\\") || strchr(at + 1, '@')) {
+                        ERR(p, "'%s': '%s' is not an e-mail address", key, *a);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static int parse_email(ConfigParser *p, const char *key, const char *value, void *field) {
+        _cleanup_strv_free_ char **l = NULL;
+        bool saved = p->continuation;
+        int r;
+
+        p->continuation = false;
+        r = parse_email_list(p, key, value, &l);
+        p->continuation = saved;
+        if (r < 0)
+                return r;
+        if (strv_length(l) != 1) {
+                ERR(p, "'%s' takes one address", key);
+                return -EINVAL;
+        }
+        return free_and_strdup(field, l[0]);
+}
+
+static int parse_events(ConfigParser *p, const char *key, const char *value, void *field) {
+        static const struct {
+                const char *name;
+                unsigned mask;
+        } names[] = { { "change", NOTIFY_EVENT_CHANGE },
+                      { "source-failing", NOTIFY_EVENT_SOURCE_FAILING },
+                      { "source-recovered", NOTIFY_EVENT_SOURCE_RECOVERED } };
+        _cleanup_strv_free_ char **words = NULL;
+        unsigned mask = p->continuation ? *(unsigned *) field : 0;
+
+        if (strv_split_words(&words, value, true) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(w, words) {
+                size_t i;
+                for (i = 0; i < ELEMENTSOF(names); i++)
+                        if (streq(*w, names[i].name))
+                                break;
+                if (i == ELEMENTSOF(names)) {
+                        ERR(p, "'%s': unknown event '%s' (change, source-failing, source-recovered)",
+                            key, *w);
+                        return -EINVAL;
+                }
+                mask |= names[i].mask;
+        }
+        if (mask == 0) {
+                ERR(p, "'%s' needs at least one event", key);
+                return -EINVAL;
+        }
+        *(unsigned *) field = mask;
+        return 0;
+}
+
+static int parse_url_scheme(ConfigParser *p, const char *key, const char *value, void *field,
+                            const char *const *schemes) {
+        for (const char *const *s = schemes; *s; s++) {
+                const char *rest = startswith_no_case(value, *s);
+                if (rest && rest[0] && rest[0] != '/' && !strpbrk(value, " \t\r\n"))
+                        return free_and_strdup(field, value);
+        }
+        _cleanup_free_ char *allowed = strv_join((char *const *) schemes, "…, ");
+        ERR(p, "'%s' must be a URL starting with %s…, got '%s'", key, strempty(allowed), value);
+        return -EINVAL;
+}
+
+static int parse_http_url(ConfigParser *p, const char *key, const char *value, void *field) {
+        static const char *const schemes[] = { "http://", "https://", NULL };
+        return parse_url_scheme(p, key, value, field, schemes);
+}
+
+static int parse_smtp_url(ConfigParser *p, const char *key, const char *value, void *field) {
+        static const char *const schemes[] = { "smtp://", "smtps://", NULL };
+        return parse_url_scheme(p, key, value, field, schemes);
+}
+
+static int parse_regex(ConfigParser *p, const char *key, const char *value, void *field) {
+        regex_t re;
+        int r = regcomp(&re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        if (r != 0) {
+                char msg[128];
+                regerror(r, &re, msg, sizeof(msg));
+                ERR(p, "'%s': invalid regular expression '%s': %s", key, value, msg);
+                return -EINVAL;
+        }
+        regfree(&re);
+        return free_and_strdup(field, value);
+}
+
+static int parse_xpath(ConfigParser *p, const char *key, const char *value, void *field) {
+        xmlXPathCompExprPtr e = xmlXPathCompile((const xmlChar *) value);
+        if (!e) {
+                ERR(p, "'%s': invalid XPath expression '%s'", key, value);
+                return -EINVAL;
+        }
+        xmlXPathFreeCompExpr(e);
+        return free_and_strdup(field, value);
+}
+
+static const struct {
+        const char *name;
+        int facility;
+} facilities[] = { { "daemon", LOG_DAEMON }, { "user", LOG_USER },     { "local0", LOG_LOCAL0 },
+                   { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+                   { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+                   { "local7", LOG_LOCAL7 } };
+
+static const char *facility_to_string(int facility) {
+        for (size_t i = 0; i < ELEMENTSOF(facilities); i++)
+                if (facilities[i].facility == facility)
+                        return facilities[i].name;
+        return "daemon";
+}
+
+static int parse_facility(ConfigParser *p, const char *key, const char *value, void *field) {
+        for (size_t i = 0; i < ELEMENTSOF(facilities); i++)
+                if (strcasecmp(value, facilities[i].name) == 0)
+                        return *(int *) field = facilities[i].facility, 0;
+        ERR(p, "'%s' must be daemon, user or local0…local7, got '%s'", key, value);
+        return -EINVAL;
+}
+
+static int parse_starttls(ConfigParser *p, const char *key, const char *value, void *field) {
+        static const char *const names[] = { "no", "opportunistic", "required" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcasecmp(value, names[i]) == 0)
+                        return *(int *) field = (int) i, 0;
+        ERR(p, "'%s' must be required, opportunistic or no, got '%s'", key, value);
+        return -EINVAL;
+}
+
+static int parse_ident(ConfigParser *p, const char *key, const char *value, void *field) {
+        for (const char *c = value; *c; c++)
+                if (!isalnum((unsigned char) *c) && !strchr("-_.", *c)) {
+                        ERR(p, "'%s' may contain letters, digits, '-', '_' and '.', got '%s'", key,
+                            value);
+                        return -EINVAL;
+                }
+        return parse_string(p, key, value, field);
+}
+
+static int parse_credential(ConfigParser *p, const char *key, const char *value, void *field) {
+        if (isempty(value) || strchr(value, '/') || value[0] == '.') {
+                ERR(p, "'%s' must be a credential name (no '/'), got '%s'", key, strempty(value));
+                return -EINVAL;
+        }
+        return free_and_strdup(field, value);
+}
+
+/* A command line split like a shell would split words, without any shell: "…" and '…' quote,
+ * backslash escapes the next character. No variables, no globbing. */
+static int split_command(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        Buffer w = {};
+        bool in_word = false;
+        char quote = 0;
+
+        for (;; s++) {
+                char c = *s;
+                if (!c || (!quote && isspace((unsigned char) c))) {
+                        if (quote) {
+                                buffer_done(&w);
+                                return -EINVAL;
+                        }
+                        if (in_word) {
+                                char *word = buffer_steal(&w);
+                                if (!word || strv_push(&argv, word) < 0)
+                                        return -ENOMEM;
+                                in_word = false;
+                        }
+                        if (!c)
+                                break;
+                        continue;
+                }
+                in_word = true;
+                if (quote && c == quote)
+                        quote = 0;
+                else if (!quote && (c == '"' || c == '\''))
+                        quote = c;
+                else {
+                        if (c == '\\' && quote != '\'' && s[1])
+                                c = *++s;
+                        if (buffer_append(&w, &c, 1) < 0) {
+                                buffer_done(&w);
+                                return -ENOMEM;
+                        }
+                }
+        }
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+static int parse_command(ConfigParser *p, const char *key, const char *value, void *field) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = split_command(value, &argv);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || strv_length(argv) == 0) {
+                ERR(p, "'%s': cannot split '%s' into words (unbalanced quote?)", key, value);
+                return -EINVAL;
+        }
+        if (argv[0][0] != '/') {
+                ERR(p, "'%s': the program must be an absolute path, got '%s'", key, argv[0]);
+                return -EINVAL;
+        }
+        strv_free(*(char ***) field);
+        *(char ***) field = TAKE_PTR(argv);
+        return 0;
+}
+
+/* ---- key tables ---- */
+
+#define D(f) offsetof(DaemonSettings, f)
+static const KeySpec daemon_keys[] = {
+        { "database", parse_path, D(database), APPLY_DAEMON },
+        { "interval", parse_positive_duration, D(interval), APPLY_DAEMON },
+        { "jitter", parse_duration_value, D(jitter), APPLY_DAEMON },
+        { "timeout", parse_positive_duration, D(timeout), APPLY_DAEMON },
+        { "max_document_size", parse_size_value, D(max_document_size), APPLY_DAEMON },
+        { "max_connections", parse_count, D(max_connections), APPLY_DAEMON },
+        { "max_connections_per_host", parse_count, D(max_connections_per_host), APPLY_DAEMON },
+        { "user_agent", parse_string, D(user_agent), APPLY_DAEMON },
+        { "retry_max_age", parse_positive_duration, D(retry_max_age), APPLY_DAEMON },
+        { "failure_threshold", parse_count, D(failure_threshold), APPLY_DAEMON },
+        {},
+};
+#undef D
+
+static int parse_source_type(ConfigParser *p, const char *key, const char *value, void *field) {
+        if (streq(value, "html"))
+                return *(SourceKind *) field = SOURCE_KIND_HTML, 0;
+        if (streq(value, "xml"))
+                return *(SourceKind *) field = SOURCE_KIND_XML, 0;
+        ERR(p, "'%s' must be html or xml, got '%s'", key, value);
+        return -EINVAL;
+}
+
+#define S(f) offsetof(SourceConfig, f)
+static const KeySpec source_keys[] = {
+        { "enabled", parse_bool, S(enabled), APPLY_SOURCE },
+        { "interval", parse_positive_duration, S(interval), APPLY_SOURCE },
+        { "url", parse_http_url, S(url), APPLY_SOURCE },
+        { "type", parse_source_type, S(kind), APPLY_SOURCE_USER },
+        { "countries", parse_countries, S(countries), APPLY_SOURCE_USER, true },
+        { "xpath", parse_xpath, S(xpath), APPLY_SOURCE_USER },
+        { "level1", parse_regex, S(level_regex[1]), APPLY_SOURCE_USER },
+        { "level2", parse_regex, S(level_regex[2]), APPLY_SOURCE_USER },
+        { "level3", parse_regex, S(level_regex[3]), APPLY_SOURCE_USER },
+        { "level4", parse_regex, S(level_regex[4]), APPLY_SOURCE_USER },
+        {},
+};
+#undef S
+
+static int parse_notify_type(ConfigParser *p, const char *key, const char *value, void *field) {
+        for (int t = 0; t < _NOTIFY_TYPE_MAX; t++)
+                if (streq(value, notify_type_to_string((NotifyType) t)))
+                        return *(NotifyType *) field = (NotifyType) t, 0;
+        ERR(p, "'%s' must be journal, syslog, email, webhook or exec, got '%s'", key, value);
+        return -EINVAL;
+}
+
+#define N(f) offsetof(NotifyConfig, f)
+static const KeySpec notify_keys[] = {
+        { "type", parse_notify_type, N(type), APPLY_NOTIFY },
+        { "countries", parse_countries, N(countries), APPLY_NOTIFY, true },
+        { "sources", parse_filter, N(sources), APPLY_NOTIFY, true },
+        { "min_level", parse_level, N(min_level), APPLY_NOTIFY },
+        { "events", parse_events, N(events), APPLY_NOTIFY, true },
+        { "socket", parse_path, N(socket), APPLY_JOURNAL | APPLY_SYSLOG },
+        { "facility", parse_facility, N(facility), APPLY_SYSLOG },
+        { "ident", parse_ident, N(ident), APPLY_SYSLOG },
+        { "to", parse_email_list, N(to), APPLY_EMAIL, true },
+        { "from", parse_email, N(from), APPLY_EMAIL },
+        { "smtp_url", parse_smtp_url, N(smtp_url), APPLY_EMAIL },
+        { "starttls", parse_starttls, N(starttls), APPLY_EMAIL },
+        { "smtp_user", parse_string, N(smtp_user), APPLY_EMAIL },
+        { "smtp_password_file", parse_path, N(smtp_password_file), APPLY_EMAIL },
+        { "smtp_credential", parse_credential, N(smtp_credential), APPLY_EMAIL },
+        { "ca_file", parse_path, N(ca_file), APPLY_EMAIL },
+        { "sendmail", parse_path, N(sendmail), APPLY_EMAIL },
+        { "digest", parse_duration_value, N(digest), APPLY_EMAIL },
+        { "url", parse_http_url, N(url), APPLY_WEBHOOK },
+        { "secret_file", parse_path, N(secret_file), APPLY_WEBHOOK },
+        { "secret_credential", parse_credential, N(secret_credential), APPLY_WEBHOOK },
+        { "command", parse_command, N(command), APPLY_EXEC },
+        { "timeout", parse_positive_duration, N(timeout), APPLY_EXEC | APPLY_WEBHOOK },
+        {},
+};
+#undef N
+
+static const KeySpec *key_find(const KeySpec *table, const char *name) {
+        for (const KeySpec *k = table; k->name; k++)
+                if (streq(k->name, name))
+                        return k;
+        return NULL;
+}
+
+/* ---- sections ---- */
+
+static bool valid_id(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > 32 || !isalnum((unsigned char) s[0]))
+                return false;
+        for (; *s; s++)
+                if (!islower((unsigned char) *s) && !isdigit((unsigned char) *s) && !strchr("-_", *s))
+                        return false;
+        return true;
+}
+
+static void source_config_init(SourceConfig *s) {
+        *s = (SourceConfig) { .enabled = true, .kind = SOURCE_KIND_BUILTIN };
+}
+
+static void notify_config_init(NotifyConfig *n) {
+        *n = (NotifyConfig) {
+                .type = NOTIFY_JOURNAL,
+                .min_level = 1,
+                .events = NOTIFY_EVENT_CHANGE,
+                .facility = LOG_DAEMON,
+                .starttls = 2,
+                .timeout = 30 * USEC_PER_SEC,
+        };
+}
+
+static int section_open(ConfigParser *p, SectionKind kind, const char *id) {
+        Config *c = p->config;
+        Section *s;
+        size_t index = 0;
+
+        /* the same section may appear again (in a drop-in): continue it */
+        for (size_t i = 0; i < p->n_sections; i++) {
+                Section *o = &p->sections[i];
+                const char *oid = o->kind == SECTION_SOURCE   ? c->sources[o->index].id
+                                  : o->kind == SECTION_NOTIFY ? c->notifiers[o->index].name
+                                                              : "";
+                if (o->kind == kind && streq(oid, id)) {
+                        p->current = o;
+                        return 0;
+                }
+        }
+        if (kind == SECTION_SOURCE) {
+                SourceConfig *n = realloc(c->sources, sizeof(SourceConfig) * (c->n_sources + 1));
+                if (!n)
+                        return -ENOMEM;
+                c->sources = n;
+                index = c->n_sources++;
+                source_config_init(&n[index]);
+                if (!(n[index].id = strdup(id)) || !(n[index].file = strdup(p->file)))
+                        return -ENOMEM;
+                n[index].line = p->line;
+        } else if (kind == SECTION_NOTIFY) {
+                NotifyConfig *n = realloc(c->notifiers, sizeof(NotifyConfig) * (c->n_notifiers + 1));
+                if (!n)
+                        return -ENOMEM;
+                c->notifiers = n;
+                index = c->n_notifiers++;
+                notify_config_init(&n[index]);
+                if (!(n[index].name = strdup(id)) || !(n[index].file = strdup(p->file)))
+                        return -ENOMEM;
+                n[index].line = p->line;
+        }
+        s = realloc(p->sections, sizeof(Section) * (p->n_sections + 1));
+        if (!s)
+                return -ENOMEM;
+        p->sections = s;
+        s = &s[p->n_sections++];
+        *s = (Section) { .kind = kind, .index = index, .line = p->line };
+        if (!(s->file = strdup(p->file)))
+                return -ENOMEM;
+        p->current = s;
+        return 0;
+}
+
+static int section_header(ConfigParser *p, char *line) {
+        _cleanup_free_ char *name = NULL;
+        char *end = strchr(line, ']'), *rest = end ? strstrip(end + 1) : NULL;
+        const char *id;
+
+        p->current = NULL;
+        p->skip_section = true;
+        p->last_key = NULL;
+        if (!end || (!isempty(rest) && rest[0] != ';' && rest[0] != '#')) {
+                ERR(p, "malformed section header");
+                return 0;
+        }
+        if (!(name = strndup(line + 1, (size_t) (end - line - 1))))
+                return -ENOMEM;
+        if (streq(name, "daemon")) {
+                p->skip_section = false;
+                return section_open(p, SECTION_DAEMON, "");
+        }
+        if ((id = startswith(name, "source:")) || (id = startswith(name, "notify:"))) {
+                if (!valid_id(id)) {
+                        ERR(p, "invalid name '%s' in [%s] (lower-case letters, digits, '-', '_')",
+                            id, name);
+                        return 0;
+                }
+                p->skip_section = false;
+                return section_open(p, name[0] == 's' ? SECTION_SOURCE : SECTION_NOTIFY, id);
+        }
+        ERR(p, "unknown section [%s] (expected [daemon], [source:ID] or [notify:NAME])", name);
+        return 0;
+}
+
+static void *section_base(ConfigParser *p, const KeySpec **ret_table) {
+        Config *c = p->config;
+        switch (p->current->kind) {
+        case SECTION_DAEMON:
+                *ret_table = daemon_keys;
+                return &c->daemon;
+        case SECTION_SOURCE:
+                *ret_table = source_keys;
+                return &c->sources[p->current->index];
+        case SECTION_NOTIFY:
+                *ret_table = notify_keys;
+                return &c->notifiers[p->current->index];
+        default:
+                return NULL;
+        }
+}
+
+static int section_remember(ConfigParser *p, const KeySpec *k) {
+        Section *s = p->current;
+
+        for (size_t i = 0; i < s->n_assignments; i++) {
+                Assignment *a = &s->assignments[i];
+                if (a->key != k)
+                        continue;
+                if (streq(a->file, p->file)) {
+                        ERR(p, "'%s' is already set at line %u", k->name, a->line);
+                        return -EEXIST;
+                }
+                /* a later file overrides an earlier one */
+                a->line = p->line;
+                return free_and_strdup(&a->file, p->file);
+        }
+        Assignment *n = realloc(s->assignments, sizeof(Assignment) * (s->n_assignments + 1));
+        if (!n)
+                return -ENOMEM;
+        s->assignments = n;
+        n[s->n_assignments] = (Assignment) { .key = k, .line = p->line };
+        if (!(n[s->n_assignments].file = strdup(p->file)))
+                return -ENOMEM;
+        s->n_assignments++;
+        return 0;
+}
+
+/* Strips a '#' comment that follows white space (inih strips ';' ones itself). */
+static char *strip_hash_comment(char *v) {
+        for (char *c = v; (c = strchr(c, '#')); c++)
+                if (c > v && isspace((unsigned char) c[-1])) {
+                        *c = '\0';
+                        break;
+                }
+        return strstrip(v);
+}
+
+static int on_key(void *userdata, const char *section, const char *name, const char *value) {
+        ConfigParser *p = userdata;
+        const KeySpec *table = NULL, *k;
+        _cleanup_free_ char *v = NULL;
+        void *base;
+        int r;
+
+        if (p->line_too_long) {
+                ERR(p, "line too long (at most %d characters; split lists over indented "
+                       "continuation lines)", INI_MAX_LINE - 1);
+                return 1;
+        }
+        if (p->skip_section)
+                return 1;
+        if (!p->current) {
+                ERR(p, "'%s' outside of a section", name);
+                return 1;
+        }
+        base = section_base(p, &table);
+        if (p->continuation) {
+                k = p->last_key;
+                if (!k || !streq(k->name, name) || !k->list) {
+                        ERR(p, "continuation lines are only allowed after list keys");
+                        return 1;
+                }
+        } else if (!(k = key_find(table, name))) {
+                ERR(p, "unknown key '%s'", name);
+                return 1;
+        } else if ((r = section_remember(p, k)) < 0)
+                return r == -ENOMEM ? 0 : 1;
+        p->last_key = k;
+        if (!(v = strdup(value)))
+                return 0;
+        r = k->parse(p, name, strip_hash_comment(v), (char *) base + k->offset);
+        if (r == -ENOMEM)
+                return 0;
+        if (k->parse == parse_source_type || k->parse == parse_notify_type)
+                p->current->type_set = r >= 0;
+        return 1;
+}
+
+/* inih's line reader: hands out our buffer one line at a time, noting where we are. */
+static char *reader(char *str, int num, void *userdata) {
+        ConfigParser *p = userdata;
+        const char *start = p->data + p->pos, *nl;
+        size_t len, copy;
+
+        if (!*start)
+                return NULL;
+        nl = strchr(start, '\n');
+        len = nl ? (size_t) (nl - start) + 1 : strlen(start);
+        p->line++;
+        p->pos += len;
+        p->line_too_long = len > (size_t) num - 1 && !(len == (size_t) num && nl);
+        copy = MIN(len, (size_t) num - 1);
+        memcpy(str, start, copy);
+        str[copy] = '\0';
+        p->continuation = start[0] == ' ' || start[0] == '\t';
+
+        /* section headers are ours (see the banner) */
+        const char *t = start + strspn(start, " \t");
+        if (*t == '[' && !p->continuation) {
+                _cleanup_free_ char *l = strndup(t, len - (size_t) (t - start));
+                if (!l || section_header(p, truncate_nl(l)) < 0)
+                        return NULL;
+                str[0] = '\0'; /* inih sees an empty line */
+        }
+        return str;
+}
+
+static int parse_file(ConfigParser *p, const char *path, bool must_exist) {
+        _cleanup_free_ char *data = NULL;
+        int r;
+
+        r = read_full_file(path, 1024 * 1024, &data, NULL);
+        if (r == -ENOENT && !must_exist)
+                return 0;
+        if (r < 0) {
+                parser_error(p, path, 0, "cannot read: %s", strerror(-r));
+                return 0;
+        }
+        p->file = path;
+        p->data = data;
+        p->pos = 0;
+        p->line = 0;
+        p->current = NULL;
+        p->skip_section = false;
+        p->last_key = NULL;
+        r = ini_parse_stream(reader, p, on_key, p);
+        if (r > 0 && (unsigned) r == p->line && p->n_errors == 0)
+                ERR(p, "syntax error (expected 'key = value' or '[section]')");
+        else if (r > 0) {
+                /* inih reports the first failing line; our handler errors are already listed */
+                bool listed = strstr(strempty(p->errors.data), path) != NULL;
+                if (!listed)
+                        parser_error(p, path, (unsigned) r, "syntax error");
+        } else if (r < 0)
+                return -ENOMEM;
+        p->file = NULL;
+        p->data = NULL;
+        return 0;
+}
+
+static int dropin_compare(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int parse_dropins(ConfigParser *p, const char *path) {
+        _cleanup_free_ char *dir = strprintf("%s.d", path);
+        _cleanup_strv_free_ char **files = NULL;
+        DIR *d;
+        struct dirent *de;
+
+        if (!dir)
+                return -ENOMEM;
+        if (!(d = opendir(dir)))
+                return errno == ENOENT ? 0 : (parser_error(p, dir, 0, "cannot open: %m"), 0);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' && endswith(de->d_name, ".conf")) {
+                        char *f = strprintf("%s/%s", dir, de->d_name);
+                        if (!f || strv_push(&files, f) < 0) {
+                                closedir(d);
+                                return -ENOMEM;
+                        }
+                }
+        closedir(d);
+        if (files)
+                qsort(files, strv_length(files), sizeof(char *), dropin_compare);
+        STRV_FOREACH(f, files) {
+                int r = parse_file(p, *f, true);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- validation, once everything is read ---- */
+
+static unsigned section_applies(ConfigParser *p, const Section *s) {
+        const Config *c = p->config;
+        switch (s->kind) {
+        case SECTION_DAEMON:
+                return APPLY_DAEMON;
+        case SECTION_SOURCE:
+                return c->sources[s->index].kind == SOURCE_KIND_BUILTIN ? APPLY_SOURCE_BUILTIN
+                                                                        : APPLY_SOURCE_USER;
+        case SECTION_NOTIFY:
+                return 1u << (APPLY_NOTIFY_SHIFT + c->notifiers[s->index].type);
+        default:
+                return 0;
+        }
+}
+
+static void validate_keys(ConfigParser *p, const Section *s) {
+        unsigned applies = section_applies(p, s);
+        for (size_t i = 0; i < s->n_assignments; i++) {
+                const Assignment *a = &s->assignments[i];
+                if (a->key->applies & applies)
+                        continue;
+                if (s->kind == SECTION_SOURCE)
+                        parser_error(p, a->file, a->line,
+                                     "'%s' is only valid for user-defined sources (type = html|xml)",
+                                     a->key->name);
+                else
+                        parser_error(p, a->file, a->line, "'%s' does not apply to type = %s",
+                                     a->key->name,
+                                     notify_type_to_string(p->config->notifiers[s->index].type));
+        }
+}
+
+static void validate_source(ConfigParser *p, const Section *s) {
+        SourceConfig *sc = &p->config->sources[s->index];
+
+        if (sc->kind == SOURCE_KIND_BUILTIN) {
+                if (!source_type_builtin(sc->id))
+                        parser_error(p, s->file, s->line,
+                                     "[source:%s] is not a built-in source; a user-defined source "
+                                     "needs type = html or xml",
+                                     sc->id);
+                return;
+        }
+        if (source_type_builtin(sc->id))
+                parser_error(p, s->file, s->line,
+                             "[source:%s] is a built-in source and takes no 'type'", sc->id);
+        if (!sc->url)
+                parser_error(p, s->file, s->line, "[source:%s] needs 'url'", sc->id);
+        else if (!strstr(sc->url, "{country}") && !strstr(sc->url, "{COUNTRY}"))
+                parser_error(p, s->file, s->line,
+                             "[source:%s]: 'url' must contain {country} or {COUNTRY}", sc->id);
+        if (!sc->xpath)
+                parser_error(p, s->file, s->line, "[source:%s] needs 'xpath'", sc->id);
+        bool any = false;
+        for (int l = 1; l <= 4; l++)
+                any = any || sc->level_regex[l];
+        if (!any)
+                parser_error(p, s->file, s->line, "[source:%s] needs at least one of level1…level4",
+                             sc->id);
+}
+
+static void validate_notifier(ConfigParser *p, const Section *s) {
+        NotifyConfig *n = &p->config->notifiers[s->index];
+        const char *what = NULL;
+
+        if (!s->type_set) {
+                parser_error(p, s->file, s->line, "[notify:%s] needs 'type'", n->name);
+                return;
+        }
+        switch (n->type) {
+        case NOTIFY_EMAIL:
+                if (!n->to)
+                        what = "to";
+                else if (!n->from)
+                        what = "from";
+                else if (!n->smtp_url == !n->sendmail)
+                        what = "either smtp_url or sendmail";
+                else if (n->smtp_password_file && n->smtp_credential)
+                        parser_error(p, s->file, s->line,
+                                     "[notify:%s]: smtp_password_file and smtp_credential exclude "
+                                     "each other",
+                                     n->name);
+                else if ((n->smtp_password_file || n->smtp_credential) && !n->smtp_user)
+                        what = "smtp_user (a password is set)";
+                break;
+        case NOTIFY_WEBHOOK:
+                if (!n->url)
+                        what = "url";
+                else if (n->secret_file && n->secret_credential)
+                        parser_error(p, s->file, s->line,
+                                     "[notify:%s]: secret_file and secret_credential exclude each "
+                                     "other",
+                                     n->name);
+                break;
+        case NOTIFY_EXEC:
+                if (!n->command)
+                        what = "command";
+                break;
+        default:
+                break;
+        }
+        if (what)
+                parser_error(p, s->file, s->line, "[notify:%s] needs %s", n->name, what);
+}
+
+static int config_fill_defaults(Config *c) {
+        DaemonSettings *d = &c->daemon;
+
+        if (!d->database && !(d->database = strdup("/var/lib/advisoryd/advisoryd.db")))
+                return -ENOMEM;
+        if (!d->user_agent && !(d->user_agent = strdup("advisoryd/" VERSION)))
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_notifiers; i++) {
+                NotifyConfig *n = &c->notifiers[i];
+                if (n->type == NOTIFY_JOURNAL && !n->socket &&
+                    !(n->socket = strdup("/run/systemd/journal/socket")))
+                        return -ENOMEM;
+                if (n->type == NOTIFY_SYSLOG && !n->socket && !(n->socket = strdup("/dev/log")))
+                        return -ENOMEM;
+                if (n->type == NOTIFY_SYSLOG && !n->ident && !(n->ident = strdup("advisoryd")))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static void config_parser_done(ConfigParser *p) {
+        for (size_t i = 0; i < p->n_sections; i++) {
+                for (size_t j = 0; j < p->sections[i].n_assignments; j++)
+                        free(p->sections[i].assignments[j].file);
+                free(p->sections[i].assignments);
+                free(p->sections[i].file);
+        }
+        free(p->sections);
+        buffer_done(&p->errors);
+}
+
+int config_load(const char *path, Config **ret, char **ret_errors) {
+        _cleanup_config_ Config *c = calloc(1, sizeof(Config));
+        ConfigParser p = { .config = c };
+        int r;
+
+        if (!c || !(c->path = strdup(path)))
+                return -ENOMEM;
+        c->daemon = (DaemonSettings) {
+                .interval = USEC_PER_HOUR,
+                .jitter = 5 * USEC_PER_MINUTE,
+                .timeout = 60 * USEC_PER_SEC,
+                .max_document_size = 16ULL * 1024 * 1024,
+                .max_connections = 16,
+                .max_connections_per_host = 4,
+                .retry_max_age = 3 * USEC_PER_DAY,
+                .failure_threshold = 3,
+        };
+        r = parse_file(&p, path, true);
+        if (r >= 0)
+                r = parse_dropins(&p, path);
+        if (r >= 0)
+                r = config_fill_defaults(c);
+        for (size_t i = 0; r >= 0 && i < p.n_sections; i++) {
+                validate_keys(&p, &p.sections[i]);
+                if (p.sections[i].kind == SECTION_SOURCE)
+                        validate_source(&p, &p.sections[i]);
+                else if (p.sections[i].kind == SECTION_NOTIFY)
+                        validate_notifier(&p, &p.sections[i]);
+        }
+        if (r >= 0 && c->daemon.max_connections_per_host > c->daemon.max_connections)
+                parser_error(&p, path, 0, "max_connections_per_host (%u) exceeds max_connections (%u)",
+                             c->daemon.max_connections_per_host, c->daemon.max_connections);
+        if (r >= 0 && p.n_errors > 0) {
+                r = -EINVAL;
+                if (ret_errors)
+                        *ret_errors = buffer_steal(&p.errors);
+        }
+        config_parser_done(&p);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static void source_config_done(SourceConfig *s) {
+        free(s->id);
+        free(s->url);
+        strv_free(s->countries);
+        free(s->xpath);
+        for (int l = 0; l < 5; l++)
+                free(s->level_regex[l]);
+        free(s->file);
+}
+
+static void notify_config_done(NotifyConfig *n) {
+        char **strings[] = { &n->name,  &n->socket,     &n->ident,
+                             &n->from,  &n->smtp_url,   &n->smtp_user,
+                             &n->smtp_password_file,    &n->smtp_credential,
+                             &n->ca_file, &n->sendmail, &n->url,
+                             &n->secret_file, &n->secret_credential, &n->file };
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+                free(*strings[i]);
+        strv_free(n->countries);
+        strv_free(n->sources);
+        strv_free(n->to);
+        strv_free(n->command);
+}
+
+Config *config_free(Config *c) {
+        if (!c)
+                return NULL;
+        free(c->path);
+        free(c->daemon.database);
+        free(c->daemon.user_agent);
+        for (size_t i = 0; i < c->n_sources; i++)
+                source_config_done(&c->sources[i]);
+        free(c->sources);
+        for (size_t i = 0; i < c->n_notifiers; i++)
+                notify_config_done(&c->notifiers[i]);
+        free(c->notifiers);
+        free(c);
+        return NULL;
+}
+
+const SourceConfig *config_find_source(const Config *c, const char *id) {
+        for (size_t i = 0; i < c->n_sources; i++)
+                if (streq(c->sources[i].id, id))
+                        return &c->sources[i];
+        return NULL;
+}
+
+const char *notify_type_to_string(NotifyType t) {
+        static const char *const names[_NOTIFY_TYPE_MAX] = {
+                [NOTIFY_JOURNAL] = "journal", [NOTIFY_SYSLOG] = "syslog", [NOTIFY_EMAIL] = "email",
+                [NOTIFY_WEBHOOK] = "webhook", [NOTIFY_EXEC] = "exec",
+        };
+        return t >= 0 && t < _NOTIFY_TYPE_MAX ? names[t] : "unknown";
+}
+
+/* ---- dump ---- */
+
+static void dump_list(FILE *f, const char *key, char *const *l) {
+        _cleanup_free_ char *j = l ? strv_join(l, " ") : NULL;
+        fprintf(f, "%s = %s\n", key, l ? strempty(j) : "*");
+}
+
+static void dump_duration(FILE *f, const char *key, usec_t u) {
+        char buf[DURATION_MAX];
+        fprintf(f, "%s = %s\n", key, format_duration(buf, u));
+}
+
+static void dump_daemon(const DaemonSettings *d, FILE *f) {
+        char size[SIZE_MAX_STR];
+
+        fprintf(f, "[daemon]\ndatabase = %s\n", d->database);
+        dump_duration(f, "interval", d->interval);
+        dump_duration(f, "jitter", d->jitter);
+        dump_duration(f, "timeout", d->timeout);
+        fprintf(f, "max_document_size = %s\n", format_size(size, d->max_document_size));
+        fprintf(f, "max_connections = %u\n", d->max_connections);
+        fprintf(f, "max_connections_per_host = %u\n", d->max_connections_per_host);
+        fprintf(f, "user_agent = %s\n", d->user_agent);
+        dump_duration(f, "retry_max_age", d->retry_max_age);
+        fprintf(f, "failure_threshold = %u\n", d->failure_threshold);
+}
+
+static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f) {
+        const SourceType *t = source_type_for(s);
+
+        fprintf(f, "\n[source:%s]\n", s->id);
+        if (s->kind != SOURCE_KIND_BUILTIN)
+                fprintf(f, "type = %s\n", s->kind == SOURCE_KIND_HTML ? "html" : "xml");
+        fprintf(f, "enabled = %s\n", s->enabled ? "yes" : "no");
+        dump_duration(f, "interval", s->interval ? s->interval : d->interval);
+        fprintf(f, "url = %s\n", s->url ? s->url : (t && t->default_url ? t->default_url : ""));
+        if (s->kind == SOURCE_KIND_BUILTIN)
+                return;
+        dump_list(f, "countries", s->countries);
+        fprintf(f, "xpath = %s\n", s->xpath);
+        for (int l = 4; l >= 1; l--)
+                if (s->level_regex[l])
+                        fprintf(f, "level%d = %s\n", l, s->level_regex[l]);
+}
+
+static void dump_events(FILE *f, unsigned events) {
+        fprintf(f, "events =%s%s%s\n", events & NOTIFY_EVENT_CHANGE ? " change" : "",
+                events & NOTIFY_EVENT_SOURCE_FAILING ? " source-failing" : "",
+                events & NOTIFY_EVENT_SOURCE_RECOVERED ? " source-recovered" : "");
+}
+
+/* One command word, quoted so that split_command() gives it back unchanged. */
+static void dump_word(FILE *f, const char *w) {
+        if (*w && !strpbrk(w, " \t\"'\\")) {
+                fprintf(f, " %s", w);
+                return;
+        }
+        fputs(" \"", f);
+        for (; *w; w++) {
+                if (*w == '"' || *w == '\\')
+                        fputc('\\', f);
+                fputc(*w, f);
+        }
+        fputc('"', f);
+}
+
+static void dump_notifier(const NotifyConfig *n, FILE *f) {
+        static const char *const starttls[] = { "no", "opportunistic", "required" };
+
+        fprintf(f, "\n[notify:%s]\ntype = %s\n", n->name, notify_type_to_string(n->type));
+        dump_list(f, "countries", n->countries);
+        dump_list(f, "sources", n->sources);
+        fprintf(f, "min_level = %d\n", n->min_level);
+        dump_events(f, n->events);
+        switch (n->type) {
+        case NOTIFY_JOURNAL:
+                fprintf(f, "socket = %s\n", n->socket);
+                break;
+        case NOTIFY_SYSLOG:
+                fprintf(f, "socket = %s\nident = %s\nfacility = %s\n", n->socket, n->ident,
+                        facility_to_string(n->facility));
+                break;
+        case NOTIFY_EMAIL:
+                dump_list(f, "to", n->to);
+                fprintf(f, "from = %s\n", n->from);
+                if (n->smtp_url)
+                        fprintf(f, "smtp_url = %s\nstarttls = %s\n", n->smtp_url,
+                                starttls[n->starttls]);
+                if (n->sendmail)
+                        fprintf(f, "sendmail = %s\n", n->sendmail);
+                if (n->smtp_user)
+                        fprintf(f, "smtp_user = %s\n", n->smtp_user);
+                /* never the password itself: only where it comes from */
+                if (n->smtp_password_file)
+                        fprintf(f, "smtp_password_file = %s\n", n->smtp_password_file);
+                if (n->smtp_credential)
+                        fprintf(f, "smtp_credential = %s\n", n->smtp_credential);
+                if (n->ca_file)
+                        fprintf(f, "ca_file = %s\n", n->ca_file);
+                dump_duration(f, "digest", n->digest);
+                break;
+        case NOTIFY_WEBHOOK:
+                fprintf(f, "url = %s\n", n->url);
+                if (n->secret_file)
+                        fprintf(f, "secret_file = %s\n", n->secret_file);
+                if (n->secret_credential)
+                        fprintf(f, "secret_credential = %s\n", n->secret_credential);
+                dump_duration(f, "timeout", n->timeout);
+                break;
+        case NOTIFY_EXEC:
+                fputs("command =", f);
+                STRV_FOREACH(w, n->command)
+                        dump_word(f, *w);
+                fputc('\n', f);
+                dump_duration(f, "timeout", n->timeout);
+                break;
+        default:
+                break;
+        }
+}
+
+void config_dump(const Config *c, FILE *f) {
+        fprintf(f, "# effective configuration of %s\n", c->path);
+        dump_daemon(&c->daemon, f);
+        for (size_t i = 0; i < c->n_sources; i++)
+                dump_source(&c->sources[i], &c->daemon, f);
+        for (size_t i = 0; i < c->n_notifiers; i++)
+                dump_notifier(&c->notifiers[i], f);
+}

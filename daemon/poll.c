@@ -1,0 +1,276 @@
+/* poll.c: one poll of one source: fetches, documents, outcome. */
+#include "poll.h"
+
+#include "change.h"
+#include "diff.h"
+#include "log.h"
+#include "notify.h"
+
+struct Poll {
+        PollEnv env;
+        const SourceConfig *source;
+        const SourceType *type;
+        unsigned pending; /* fetches in flight */
+        bool started, finished, cancelled;
+        sd_event_source *finish; /* deferred end, so that poll_start() never reports inline */
+        PollOutcome outcome;
+        struct PollRequest **requests; /* in flight */
+        size_t n_requests;
+};
+
+typedef struct PollRequest {
+        Poll *poll;
+        PollFetchFn done;
+        void *userdata;
+        char *url;
+        bool conditional;
+        FetchJob *job;
+} PollRequest;
+
+const PollOutcome *poll_outcome(const Poll *p) {
+        return &p->outcome;
+}
+
+const SourceConfig *poll_source(const Poll *p) {
+        return p->source;
+}
+
+const SourceType *poll_type(const Poll *p) {
+        return p->type;
+}
+
+Store *poll_store(const Poll *p) {
+        return p->env.store;
+}
+
+const char *poll_url(const Poll *p) {
+        return p->source->url ? p->source->url : p->type->default_url;
+}
+
+void poll_fail(Poll *p, const char *url, FailureClass failure, const char *fmt, ...) {
+        PollOutcome *o = &p->outcome;
+        char msg[256];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        o->failed++;
+        if (o->failure == FAILURE_NONE) {
+                o->failure = failure;
+                snprintf(o->error, sizeof(o->error), "%s", msg);
+        }
+        log_debug("%s: %s: %s (%s)", p->source->id, strna(url), msg, failure_class_to_string(failure));
+}
+
+static int on_finish(sd_event_source *s, void *userdata) {
+        Poll *p = userdata;
+        sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        if (!p->finished) {
+                p->finished = true;
+                p->env.on_finished(p, p->env.userdata);
+        }
+        return 0;
+}
+
+static void poll_maybe_finish(Poll *p) {
+        if (p->pending == 0 && p->started && !p->finished && !p->cancelled)
+                (void) sd_event_source_set_enabled(p->finish, SD_EVENT_ONESHOT);
+}
+
+static void poll_forget(Poll *p, PollRequest *rq) {
+        for (size_t i = 0; i < p->n_requests; i++)
+                if (p->requests[i] == rq) {
+                        p->requests[i] = p->requests[--p->n_requests];
+                        break;
+                }
+        p->pending--;
+        free(rq->url);
+        free(rq);
+}
+
+static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
+        PollRequest *rq = userdata;
+        Poll *p = rq->poll;
+        int r;
+
+        if (res->failure != FAILURE_NONE) {
+                poll_fail(p, rq->url, res->failure, "%s", res->error);
+                if (res->retry_after > p->outcome.retry_after)
+                        p->outcome.retry_after = res->retry_after;
+        } else {
+                if (res->not_modified)
+                        p->outcome.not_modified++;
+                else
+                        p->outcome.fetched++;
+                _cleanup_free_ char *etag = TAKE_PTR(res->etag), *lm = TAKE_PTR(res->last_modified);
+                r = rq->done(p, rq->url, res, rq->userdata);
+                if (r >= 0 && !res->not_modified && rq->conditional) {
+                        int k = store_set_validators(p->env.store, rq->url, etag, lm);
+                        if (k < 0)
+                                log_debug_errno(k, "Failed to store validators for %s, ignoring",
+                                                rq->url);
+                }
+        }
+        poll_forget(p, rq);
+        poll_maybe_finish(p);
+}
+
+int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata) {
+        const DaemonSettings *d = &p->env.config->daemon;
+        _cleanup_free_ char *etag = NULL, *lm = NULL;
+        PollRequest *rq = NULL, **requests;
+        int r;
+
+        if (conditional && store_get_validators(p->env.store, url, &etag, &lm) < 0)
+                etag = lm = NULL; /* an unconditional GET is still correct */
+        if (!(rq = calloc(1, sizeof(PollRequest))) || !(rq->url = strdup(url)))
+                goto oom;
+        if (!(requests = realloc(p->requests, (p->n_requests + 1) * sizeof(PollRequest *))))
+                goto oom;
+        p->requests = requests;
+        *rq = (PollRequest) { .poll = p, .done = done, .userdata = userdata, .url = rq->url,
+                              .conditional = conditional };
+        FetchRequest req = {
+                .url = url,
+                .etag = etag,
+                .last_modified = lm,
+                .user_agent = d->user_agent,
+                .max_size = d->max_document_size,
+                .timeout = d->timeout,
+                .max_redirects = 5,
+        };
+        r = fetch_start(p->env.glue, &req, on_fetched, rq, &rq->job);
+        if (r < 0) {
+                free(rq->url);
+                free(rq);
+                return r;
+        }
+        p->requests[p->n_requests++] = rq;
+        p->pending++;
+        return 0;
+oom:
+        if (rq)
+                free(rq->url);
+        free(rq);
+        return -ENOMEM;
+}
+
+static void poll_log_changes(Poll *p, const Change *changes, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *msg = change_describe(&changes[i]);
+                log_notice("%s", msg ? msg : "(out of memory)");
+        }
+}
+
+int poll_record(Poll *p, const char *url, AdvisoryList *records) {
+        _cleanup_free_ StoredState *prev = NULL;
+        Change *changes = NULL;
+        size_t n_prev = 0, n_changes = 0;
+        RecordStats stats = {};
+        Diff diff = {};
+        int r;
+
+        r = store_current_states(p->env.store, p->source->id, &prev, &n_prev);
+        if (r >= 0)
+                r = diff_compute(prev, n_prev, records, &diff);
+        if (r >= 0)
+                r = store_record_document(p->env.store, p->source->id, &diff, time(NULL),
+                                          notify_route, (void *) p->env.config, &stats, &changes,
+                                          &n_changes);
+        diff_done(&diff);
+        advisory_list_clear(records);
+        if (r < 0) {
+                poll_fail(p, url, FAILURE_STORE, "cannot record the document: %s (%s)", strerror(-r),
+                          store_error(p->env.store));
+                return r;
+        }
+        p->outcome.recorded++;
+        p->outcome.countries += stats.baseline + stats.unchanged + stats.changed;
+        p->outcome.changes += stats.changed;
+        p->outcome.baseline += stats.baseline;
+        poll_log_changes(p, changes, n_changes);
+        for (size_t i = 0; i < n_changes; i++)
+                change_done(&changes[i]);
+        free(changes);
+        if (stats.queued > 0 && p->env.on_recorded)
+                p->env.on_recorded(p->env.userdata);
+        return (int) stats.changed;
+}
+
+int poll_extract_and_record(Poll *p, const char *url, const FetchResult *result) {
+        _cleanup_advisory_list_ AdvisoryList records = {};
+        ExtractError err = {};
+        ExtractInput in = {
+                .data = result->data,
+                .size = result->size,
+                .url = url,
+                .config = p->source,
+        };
+        int r;
+
+        r = p->type->extract(&in, &records, &err);
+        if (r < 0) {
+                poll_fail(p, url, err.failure ?: FAILURE_INVALID_DOCUMENT, "%s",
+                          err.message[0] ? err.message : "cannot extract");
+                return r;
+        }
+        return poll_record(p, url, &records);
+}
+
+/* The default driver: one document with every country. */
+static int on_single_fetched(Poll *p, const char *url, FetchResult *result, void *userdata) {
+        if (result->not_modified)
+                return 0;
+        return poll_extract_and_record(p, url, result);
+}
+
+static int poll_start_single(Poll *p) {
+        return poll_fetch(p, poll_url(p), true, on_single_fetched, NULL);
+}
+
+int poll_start(Poll *p) {
+        int r = p->type->start ? p->type->start(p) : poll_start_single(p);
+
+        p->started = true;
+        if (r < 0)
+                poll_fail(p, poll_url(p), FAILURE_OTHER, "cannot start: %s", strerror(-r));
+        poll_maybe_finish(p);
+        return 0;
+}
+
+void poll_cancel(Poll *p) {
+        p->cancelled = true;
+        while (p->n_requests > 0) {
+                PollRequest *rq = p->requests[p->n_requests - 1];
+                fetch_cancel(rq->job);
+                poll_forget(p, rq);
+        }
+}
+
+int poll_new(Poll **ret, const PollEnv *env, const SourceConfig *sc, const SourceType *type) {
+        Poll *p = calloc(1, sizeof(Poll));
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        *p = (Poll) { .env = *env, .source = sc, .type = type };
+        r = sd_event_add_defer(env->event, &p->finish, on_finish, p);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+        (void) sd_event_source_set_enabled(p->finish, SD_EVENT_OFF);
+        *ret = p;
+        return 0;
+}
+
+Poll *poll_free(Poll *p) {
+        if (!p)
+                return NULL;
+        poll_cancel(p);
+        sd_event_source_disable_unref(p->finish);
+        free(p->requests);
+        free(p);
+        return NULL;
+}

@@ -1,0 +1,68 @@
+/* poll.h: one poll of one source. A poll issues fetches (conditional GETs with the validators
+ * stored for each URL), records documents (extract → diff → one transaction), and ends when its
+ * last fetch is done; then the source's health is updated once, from the poll's outcome.
+ *
+ * A source's driver decides which documents a poll fetches. The default driver fetches the
+ * source's one document and records every country in it. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "advisory.h"
+#include "config.h"
+#include "fetch.h"
+#include "source.h"
+#include "store.h"
+
+typedef struct Poll Poll;
+typedef struct PollEnv PollEnv;
+
+/* What the manager lends a poll. */
+struct PollEnv {
+        sd_event *event;
+        CurlGlue *glue;
+        Store *store;
+        const Config *config;
+        /* called after every committed document with changes and once at the end of the poll */
+        void (*on_recorded)(void *userdata);
+        void (*on_finished)(Poll *p, void *userdata);
+        void *userdata;
+};
+
+typedef struct PollOutcome {
+        unsigned fetched;      /* documents received (2xx) */
+        unsigned not_modified; /* 304s */
+        unsigned recorded;     /* documents recorded */
+        unsigned failed;       /* fetches or documents that failed */
+        size_t countries; /* records in the recorded documents */
+        size_t changes, baseline;
+        FailureClass failure; /* the first failure */
+        char error[300];
+        time_t retry_after;
+} PollOutcome;
+
+/* Called with a finished fetch. Return >= 0 when the document was handled (its validators are
+ * then stored, so that an unchanged document is not fetched again), < 0 when it was refused
+ * (the reason must have been given to poll_fail()). result->data may be stolen. */
+typedef int (*PollFetchFn)(Poll *p, const char *url, FetchResult *result, void *userdata);
+
+int poll_new(Poll **ret, const PollEnv *env, const SourceConfig *sc, const SourceType *type);
+Poll *poll_free(Poll *p);
+/* Starts the poll through its driver. The poll reports through env->on_finished. */
+int poll_start(Poll *p);
+void poll_cancel(Poll *p);
+
+int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata);
+/* Records one document's records (takes them). Returns changes count or negative errno (the
+ * failure is recorded in the outcome). */
+int poll_record(Poll *p, const char *url, AdvisoryList *records);
+/* Runs the source's extractor over a fetched document and records the result. */
+int poll_extract_and_record(Poll *p, const char *url, const FetchResult *result);
+/* A fetch or document failed: noted in the outcome (the first failure is kept). */
+void poll_fail(Poll *p, const char *url, FailureClass failure, const char *fmt, ...) _printf_(4, 5);
+
+const PollOutcome *poll_outcome(const Poll *p);
+const SourceConfig *poll_source(const Poll *p);
+const SourceType *poll_type(const Poll *p);
+Store *poll_store(const Poll *p);
+const char *poll_url(const Poll *p); /* the configured url, else the built-in one */
