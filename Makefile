@@ -36,6 +36,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wformat=2 -Wno-format-nonliteral
+WERROR ?= 1
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif

@@ -74,6 +74,20 @@ static bool codepoint_space(uint32_t cp) {
                cp == 0x3000;
 }
 
+/* Cuts the text at a character boundary so that "…" fits within max bytes (when max leaves room
+ * for it at all), drops a space left at the end, and appends the ellipsis. */
+static int advisory_text_cut(Buffer *b, size_t max) {
+        size_t reserve = max >= 3 ? 3 : 0;
+
+        while (b->size > 0 && (b->size + reserve > max || b->data[b->size - 1] == ' ')) {
+                do
+                        b->size--;
+                while (b->size > 0 && ((unsigned char) b->data[b->size] & 0xc0) == 0x80);
+        }
+        b->data[b->size] = '\0';
+        return reserve > 0 ? buffer_append(b, "\xe2\x80\xa6", 3) : 0;
+}
+
 char *advisory_clean_text(const char *s, size_t n, size_t max) {
         Buffer b = {};
         bool pending_space = false;
@@ -95,14 +109,7 @@ char *advisory_clean_text(const char *s, size_t n, size_t max) {
                 }
                 size_t el = utf8_encode(enc, cp);
                 if (b.size + el + (pending_space ? 1 : 0) > max) {
-                        /* cut at a character boundary, leaving room for the ellipsis */
-                        while (b.size + 3 > max && b.size > 0) {
-                                do
-                                        b.size--;
-                                while (b.size > 0 && ((unsigned char) b.data[b.size] & 0xc0) == 0x80);
-                        }
-                        b.data[b.size] = '\0';
-                        if (max >= 3 && buffer_append(&b, "\xe2\x80\xa6", 3) < 0)
+                        if (advisory_text_cut(&b, max) < 0)
                                 goto oom;
                         break;
                 }

@@ -1,13 +1,17 @@
 /* config.c: INI (inih) → immutable Config, with drop-ins, units and file:line errors.
  *
- * inih splits "key = value" and strips ';' comments. We feed it lines ourselves so that we know
- * each line's number and whether it is a continuation, and so that we see section headers (inih
- * built without INI_CALL_HANDLER_ON_NEW_SECTION does not report empty sections, yet an empty
- * "[source:us]" enables a source). Values are checked against a table of keys per section kind;
- * applicability to the section's type is checked once the section is complete, because "type ="
- * may come after the keys it governs. */
+ * inih splits "key = value" and strips ';' comments that follow white space. We feed it lines
+ * ourselves and decide what each line is: section headers are ours (inih built without
+ * INI_CALL_HANDLER_ON_NEW_SECTION does not report empty sections, yet an empty "[source:us]"
+ * enables a source), and so are continuation lines, over-long lines and lines without '='. inih
+ * only ever sees unindented "key = value" lines; a continuation line reaches it as "= value".
+ * Values are checked against a table of keys per section kind; applicability to the section's
+ * type and required keys are checked once every file is read, because "type =" may come after
+ * the keys it governs, or in a drop-in. Errors are collected with their position and reported in
+ * file order. */
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <ini.h>
@@ -16,6 +20,7 @@
 #include <libxml/xpath.h>
 
 #include "advisory.h"
+#include "country.h"
 #include "source.h"
 #include "util.h"
 
@@ -63,24 +68,43 @@ typedef struct Assignment {
 typedef struct Section {
         SectionKind kind;
         size_t index; /* into sources / notifiers */
+        char *name;   /* "daemon", "source:us", "notify:ops": for messages */
         char *file;
         unsigned line;
-        bool type_set;
+        bool type_given; /* a "type =" line was seen */
+        bool type_set;   /* ... and its value was valid */
         Assignment *assignments;
         size_t n_assignments;
 } Section;
 
+typedef struct ConfigError {
+        size_t file_index; /* order in which files were read */
+        unsigned line;     /* 0: the file as a whole */
+        size_t seq;        /* order of discovery, to keep the sort stable */
+        char *text;        /* "file:line: message" */
+} ConfigError;
+
+/* What an indented line continues. */
+typedef enum PrevLine {
+        PREV_NONE, /* nothing: start of file or section; an indented line is a key line */
+        PREV_KEY,  /* last_key */
+        PREV_SKIP, /* a rejected key line (already reported): its continuation lines are ignored */
+} PrevLine;
+
 struct ConfigParser {
         Config *config;
-        Buffer errors;
-        unsigned n_errors;
+        ConfigError *errors;
+        size_t n_errors;
+        char **files; /* every file read, in order */
+        bool oom;
         /* the file being read */
         const char *file;
         const char *data;
-        size_t pos;
+        size_t size, pos;
         unsigned line;
-        bool continuation;
-        bool line_too_long;
+        bool continuation; /* the line handed to inih continues last_key */
+        PrevLine prev;
+        bool list_all;     /* the list being read was given "*" */
         bool skip_section; /* after an invalid header, ignore keys until the next one */
         const KeySpec *last_key;
         Section *sections;
@@ -88,25 +112,86 @@ struct ConfigParser {
         Section *current;
 };
 
+static size_t parser_file_index(ConfigParser *p, const char *file) {
+        size_t i = 0;
+
+        STRV_FOREACH(f, p->files) {
+                if (streq(*f, file))
+                        return i;
+                i++;
+        }
+        if (strv_extend(&p->files, file) < 0)
+                p->oom = true;
+        return i;
+}
+
 static void parser_error(ConfigParser *p, const char *file, unsigned line, const char *fmt, ...)
         _printf_(4, 5);
 static void parser_error(ConfigParser *p, const char *file, unsigned line, const char *fmt, ...) {
-        va_list ap;
         _cleanup_free_ char *msg = NULL;
+        ConfigError *e;
+        va_list ap;
 
         va_start(ap, fmt);
         msg = strvprintf(fmt, ap);
         va_end(ap);
-        if (line > 0)
-                (void) buffer_printf(&p->errors, "%s:%u: %s\n", file, line, strempty(msg));
-        else
-                (void) buffer_printf(&p->errors, "%s: %s\n", file, strempty(msg));
+        e = realloc(p->errors, sizeof(ConfigError) * (p->n_errors + 1));
+        if (!e) {
+                p->oom = true;
+                return;
+        }
+        p->errors = e;
+        e = &e[p->n_errors];
+        *e = (ConfigError) { .file_index = parser_file_index(p, file), .line = line,
+                             .seq = p->n_errors };
+        e->text = line > 0 ? strprintf("%s:%u: %s", file, line, strempty(msg))
+                           : strprintf("%s: %s", file, strempty(msg));
+        if (!msg || !e->text) {
+                free(e->text);
+                p->oom = true;
+                return;
+        }
         p->n_errors++;
+}
+
+static int error_compare(const void *a, const void *b) {
+        const ConfigError *x = a, *y = b;
+
+        if (x->file_index != y->file_index)
+                return x->file_index < y->file_index ? -1 : 1;
+        if (x->line != y->line)
+                return x->line < y->line ? -1 : 1;
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Every error, one line each, in file order. */
+static char *parser_errors_text(ConfigParser *p) {
+        Buffer b = {};
+
+        if (p->n_errors > 0)
+                qsort(p->errors, p->n_errors, sizeof(ConfigError), error_compare);
+        for (size_t i = 0; i < p->n_errors; i++)
+                if (buffer_puts(&b, p->errors[i].text) < 0 || buffer_puts(&b, "\n") < 0) {
+                        buffer_done(&b);
+                        return NULL;
+                }
+        return buffer_steal(&b);
 }
 
 #define ERR(p, ...) parser_error((p), (p)->file, (p)->line, __VA_ARGS__)
 
 /* ---- value parsers ---- */
+
+/* Source ids and notifier names: lower-case letters, digits, '-' and '_'. */
+static bool valid_id(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > 32 || !isalnum((unsigned char) s[0]))
+                return false;
+        for (; *s; s++)
+                if (!islower((unsigned char) *s) && !isdigit((unsigned char) *s) && !strchr("-_", *s))
+                        return false;
+        return true;
+}
 
 static int parse_string(ConfigParser *p, const char *key, const char *value, void *field) {
         if (isempty(value)) {
@@ -186,85 +271,82 @@ static int parse_level(ConfigParser *p, const char *key, const char *value, void
         return 0;
 }
 
-static int parse_words(ConfigParser *p, const char *key, const char *value, void *field) {
-        char ***l = field;
+/* Lists: a key line replaces the list, its continuation lines append to it. With allow_all, "*"
+ * alone means every value and is stored as NULL. check() validates each new word and may
+ * normalise it; every bad word is reported once, on the line where it appears. */
+static int parse_list(ConfigParser *p, const char *key, const char *value, char ***l,
+                      bool allow_all, bool (*check)(char *w), const char *what) {
         _cleanup_strv_free_ char **words = NULL;
+        int r = 0;
 
         if (strv_split_words(&words, value, true) < 0)
                 return -ENOMEM;
         if (!p->continuation) {
                 *l = strv_free(*l);
-                if (strv_length(words) == 0) {
+                p->list_all = false;
+                if (!words[0]) {
                         ERR(p, "'%s' needs at least one value", key);
                         return -EINVAL;
                 }
         }
-        STRV_FOREACH(w, words)
-        if (strv_extend(l, *w) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-/* "*" means every value: stored as NULL. */
-static int parse_filter(ConfigParser *p, const char *key, const char *value, void *field) {
-        char ***l = field;
-        int r = parse_words(p, key, value, field);
-        if (r < 0)
-                return r;
-        if (strv_contains(*l, "*")) {
-                if (strv_length(*l) > 1) {
+        if (allow_all && (p->list_all || strv_contains(words, "*"))) {
+                if (p->list_all || *l || words[1]) {
                         ERR(p, "'%s': '*' cannot be combined with other values", key);
                         return -EINVAL;
                 }
-                *l = strv_free(*l);
+                p->list_all = true;
+                return 0;
         }
-        return 0;
+        STRV_FOREACH(w, words) {
+                if (check && !check(*w)) {
+                        ERR(p, "'%s': '%s' is not %s", key, *w, what);
+                        r = -EINVAL;
+                } else if (strv_extend(l, *w) < 0)
+                        return -ENOMEM;
+        }
+        return r;
+}
+
+static bool check_country(char *w) {
+        ascii_strupper(w);
+        return country_by_alpha2(w) != NULL;
+}
+
+static bool check_email(char *w) {
+        const char *at = strchr(w, '@');
+        return at && at != w && at[1] && !strchr(at + 1, '@') && !strpbrk(w, "<>\"\\");
+}
+
+static bool check_source_id(char *w) {
+        return valid_id(w);
 }
 
 static int parse_countries(ConfigParser *p, const char *key, const char *value, void *field) {
-        int r = parse_filter(p, key, value, field);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(c, *(char ***) field) {
-                ascii_strupper(*c);
-                if (strlen(*c) != 2 || !isalpha((unsigned char) (*c)[0]) ||
-                    !isalpha((unsigned char) (*c)[1])) {
-                        ERR(p, "'%s': '%s' is not an ISO 3166-1 alpha-2 code", key, *c);
-                        return -EINVAL;
-                }
-        }
-        return 0;
+        return parse_list(p, key, value, field, true, check_country, "an ISO 3166-1 alpha-2 code");
+}
+
+static int parse_sources(ConfigParser *p, const char *key, const char *value, void *field) {
+        return parse_list(p, key, value, field, true, check_source_id, "a source id");
 }
 
 static int parse_email_list(ConfigParser *p, const char *key, const char *value, void *field) {
-        int r = parse_words(p, key, value, field);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(a, *(char ***) field) {
-                const char *at = strchr(*a, '@');
-                if (!at || at == *a || !at[1] || strpbrk(*a, "<>\"\\") || strchr(at + 1, '@')) {
-                        ERR(p, "'%s': '%s' is not an e-mail address", key, *a);
-                        return -EINVAL;
-                }
-        }
-        return 0;
+        return parse_list(p, key, value, field, false, check_email, "an e-mail address");
 }
 
 static int parse_email(ConfigParser *p, const char *key, const char *value, void *field) {
-        _cleanup_strv_free_ char **l = NULL;
-        bool saved = p->continuation;
-        int r;
+        _cleanup_strv_free_ char **words = NULL;
 
-        p->continuation = false;
-        r = parse_email_list(p, key, value, &l);
-        p->continuation = saved;
-        if (r < 0)
-                return r;
-        if (strv_length(l) != 1) {
-                ERR(p, "'%s' takes one address", key);
+        if (strv_split_words(&words, value, true) < 0)
+                return -ENOMEM;
+        if (strv_length(words) != 1) {
+                ERR(p, "'%s' takes one address, got '%s'", key, value);
                 return -EINVAL;
         }
-        return free_and_strdup(field, l[0]);
+        if (!check_email(words[0])) {
+                ERR(p, "'%s': '%s' is not an e-mail address", key, words[0]);
+                return -EINVAL;
+        }
+        return free_and_strdup(field, words[0]);
 }
 
 static int parse_events(ConfigParser *p, const char *key, const char *value, void *field) {
@@ -334,8 +416,20 @@ static int parse_regex(ConfigParser *p, const char *key, const char *value, void
         return free_and_strdup(field, value);
 }
 
+/* Without a handler on the context, libxml2 prints XPath syntax errors on stderr. */
+static void xpath_silent(void *userdata, xmlErrorPtr error) {
+}
+
 static int parse_xpath(ConfigParser *p, const char *key, const char *value, void *field) {
-        xmlXPathCompExprPtr e = xmlXPathCompile((const xmlChar *) value);
+        xmlXPathContextPtr ctx = xmlXPathNewContext(NULL);
+        xmlXPathCompExprPtr e;
+
+        if (!ctx)
+                return -ENOMEM;
+        /* cast: libxml2 2.12 made the error argument const */
+        ctx->error = (xmlStructuredErrorFunc) xpath_silent;
+        e = xmlXPathCtxtCompile(ctx, (const xmlChar *) value);
+        xmlXPathFreeContext(ctx);
         if (!e) {
                 ERR(p, "'%s': invalid XPath expression '%s'", key, value);
                 return -EINVAL;
@@ -442,8 +536,12 @@ static int parse_command(ConfigParser *p, const char *key, const char *value, vo
         int r = split_command(value, &argv);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 || strv_length(argv) == 0) {
-                ERR(p, "'%s': cannot split '%s' into words (unbalanced quote?)", key, value);
+        if (r < 0) {
+                ERR(p, "'%s': unbalanced quote in '%s'", key, value);
+                return -EINVAL;
+        }
+        if (strv_length(argv) == 0) {
+                ERR(p, "'%s' needs a value", key);
                 return -EINVAL;
         }
         if (argv[0][0] != '/') {
@@ -510,7 +608,7 @@ static int parse_notify_type(ConfigParser *p, const char *key, const char *value
 static const KeySpec notify_keys[] = {
         { "type", parse_notify_type, N(type), APPLY_NOTIFY },
         { "countries", parse_countries, N(countries), APPLY_NOTIFY, true },
-        { "sources", parse_filter, N(sources), APPLY_NOTIFY, true },
+        { "sources", parse_sources, N(sources), APPLY_NOTIFY, true },
         { "min_level", parse_level, N(min_level), APPLY_NOTIFY },
         { "events", parse_events, N(events), APPLY_NOTIFY, true },
         { "socket", parse_path, N(socket), APPLY_JOURNAL | APPLY_SYSLOG },
@@ -544,16 +642,6 @@ static const KeySpec *key_find(const KeySpec *table, const char *name) {
 
 /* ---- sections ---- */
 
-static bool valid_id(const char *s) {
-        size_t n = strlen(s);
-        if (n == 0 || n > 32 || !isalnum((unsigned char) s[0]))
-                return false;
-        for (; *s; s++)
-                if (!islower((unsigned char) *s) && !isdigit((unsigned char) *s) && !strchr("-_", *s))
-                        return false;
-        return true;
-}
-
 static void source_config_init(SourceConfig *s) {
         *s = (SourceConfig) { .enabled = true, .kind = SOURCE_KIND_BUILTIN };
 }
@@ -569,22 +657,14 @@ static void notify_config_init(NotifyConfig *n) {
         };
 }
 
-static int section_open(ConfigParser *p, SectionKind kind, const char *id) {
+/* Adds the SourceConfig or NotifyConfig that a new section fills ([daemon] has none). */
+static int section_new_object(ConfigParser *p, SectionKind kind, const char *id,
+                              size_t *ret_index) {
         Config *c = p->config;
-        Section *s;
+        char **idp = NULL, **filep = NULL;
+        unsigned *linep = NULL;
         size_t index = 0;
 
-        /* the same section may appear again (in a drop-in): continue it */
-        for (size_t i = 0; i < p->n_sections; i++) {
-                Section *o = &p->sections[i];
-                const char *oid = o->kind == SECTION_SOURCE   ? c->sources[o->index].id
-                                  : o->kind == SECTION_NOTIFY ? c->notifiers[o->index].name
-                                                              : "";
-                if (o->kind == kind && streq(oid, id)) {
-                        p->current = o;
-                        return 0;
-                }
-        }
         if (kind == SECTION_SOURCE) {
                 SourceConfig *n = realloc(c->sources, sizeof(SourceConfig) * (c->n_sources + 1));
                 if (!n)
@@ -592,9 +672,7 @@ static int section_open(ConfigParser *p, SectionKind kind, const char *id) {
                 c->sources = n;
                 index = c->n_sources++;
                 source_config_init(&n[index]);
-                if (!(n[index].id = strdup(id)) || !(n[index].file = strdup(p->file)))
-                        return -ENOMEM;
-                n[index].line = p->line;
+                idp = &n[index].id, filep = &n[index].file, linep = &n[index].line;
         } else if (kind == SECTION_NOTIFY) {
                 NotifyConfig *n = realloc(c->notifiers, sizeof(NotifyConfig) * (c->n_notifiers + 1));
                 if (!n)
@@ -602,31 +680,52 @@ static int section_open(ConfigParser *p, SectionKind kind, const char *id) {
                 c->notifiers = n;
                 index = c->n_notifiers++;
                 notify_config_init(&n[index]);
-                if (!(n[index].name = strdup(id)) || !(n[index].file = strdup(p->file)))
-                        return -ENOMEM;
-                n[index].line = p->line;
+                idp = &n[index].name, filep = &n[index].file, linep = &n[index].line;
         }
+        if (idp) {
+                *linep = p->line;
+                if (!(*idp = strdup(id)) || !(*filep = strdup(p->file)))
+                        return -ENOMEM;
+        }
+        *ret_index = index;
+        return 0;
+}
+
+static int section_open(ConfigParser *p, SectionKind kind, const char *name, const char *id) {
+        Section *s;
+        size_t index;
+        int r;
+
+        /* the same section may appear again (in a drop-in): continue it */
+        for (size_t i = 0; i < p->n_sections; i++)
+                if (streq(p->sections[i].name, name)) {
+                        p->current = &p->sections[i];
+                        return 0;
+                }
+        r = section_new_object(p, kind, id, &index);
+        if (r < 0)
+                return r;
         s = realloc(p->sections, sizeof(Section) * (p->n_sections + 1));
         if (!s)
                 return -ENOMEM;
         p->sections = s;
         s = &s[p->n_sections++];
         *s = (Section) { .kind = kind, .index = index, .line = p->line };
-        if (!(s->file = strdup(p->file)))
+        if (!(s->name = strdup(name)) || !(s->file = strdup(p->file)))
                 return -ENOMEM;
         p->current = s;
         return 0;
 }
 
-static int section_header(ConfigParser *p, char *line) {
+/* line: the header without indentation or line end, e.g. "[source:us]  # comment". */
+static int section_header(ConfigParser *p, const char *line) {
+        const char *end = strchr(line, ']'), *rest = end ? end + 1 + strspn(end + 1, " \t") : NULL;
         _cleanup_free_ char *name = NULL;
-        char *end = strchr(line, ']'), *rest = end ? strstrip(end + 1) : NULL;
         const char *id;
 
         p->current = NULL;
         p->skip_section = true;
-        p->last_key = NULL;
-        if (!end || (!isempty(rest) && rest[0] != ';' && rest[0] != '#')) {
+        if (!end || (*rest && *rest != ';' && *rest != '#')) {
                 ERR(p, "malformed section header");
                 return 0;
         }
@@ -634,7 +733,7 @@ static int section_header(ConfigParser *p, char *line) {
                 return -ENOMEM;
         if (streq(name, "daemon")) {
                 p->skip_section = false;
-                return section_open(p, SECTION_DAEMON, "");
+                return section_open(p, SECTION_DAEMON, name, "");
         }
         if ((id = startswith(name, "source:")) || (id = startswith(name, "notify:"))) {
                 if (!valid_id(id)) {
@@ -643,7 +742,7 @@ static int section_header(ConfigParser *p, char *line) {
                         return 0;
                 }
                 p->skip_section = false;
-                return section_open(p, name[0] == 's' ? SECTION_SOURCE : SECTION_NOTIFY, id);
+                return section_open(p, name[0] == 's' ? SECTION_SOURCE : SECTION_NOTIFY, name, id);
         }
         ERR(p, "unknown section [%s] (expected [daemon], [source:ID] or [notify:NAME])", name);
         return 0;
@@ -692,28 +791,60 @@ static int section_remember(ConfigParser *p, const KeySpec *k) {
         return 0;
 }
 
-/* Strips a '#' comment that follows white space (inih strips ';' ones itself). */
+static const Assignment *section_assignment(const Section *s, const char *key) {
+        for (size_t i = 0; i < s->n_assignments; i++)
+                if (streq(s->assignments[i].key->name, key))
+                        return &s->assignments[i];
+        return NULL;
+}
+
+/* ---- reading ---- */
+
+/* Strips a '#' comment that follows white space (inih strips ';' ones itself). inih has already
+ * skipped the white space before the value, so a '#' that begins it starts a comment too. */
 static char *strip_hash_comment(char *v) {
         for (char *c = v; (c = strchr(c, '#')); c++)
-                if (c > v && isspace((unsigned char) c[-1])) {
+                if (c == v || isspace((unsigned char) c[-1])) {
                         *c = '\0';
                         break;
                 }
         return strstrip(v);
 }
 
+static int parser_oom(ConfigParser *p) {
+        p->oom = true;
+        return 0; /* inih: stop */
+}
+
+static int on_continuation(ConfigParser *p, const char *value) {
+        const KeySpec *table, *k = p->last_key;
+        void *base = section_base(p, &table);
+        int r;
+
+        if (!k->list) {
+                ERR(p, "continuation lines are only allowed after list keys ('%s' takes one value)",
+                    k->name);
+                p->prev = PREV_SKIP;
+                return 1;
+        }
+        r = k->parse(p, k->name, value, (char *) base + k->offset);
+        return r == -ENOMEM ? parser_oom(p) : 1;
+}
+
 static int on_key(void *userdata, const char *section, const char *name, const char *value) {
         ConfigParser *p = userdata;
+        _cleanup_free_ char *copy = strdup(value);
         const KeySpec *table = NULL, *k;
-        _cleanup_free_ char *v = NULL;
+        bool is_type;
+        char *v;
         void *base;
         int r;
 
-        if (p->line_too_long) {
-                ERR(p, "line too long (at most %d characters; split lists over indented "
-                       "continuation lines)", INI_MAX_LINE - 1);
-                return 1;
-        }
+        if (!copy)
+                return parser_oom(p);
+        v = strip_hash_comment(copy);
+        if (p->continuation)
+                return on_continuation(p, v);
         if (p->skip_section)
                 return 1;
         if (!p->current) {
@@ -721,87 +852,137 @@ static int on_key(void *userdata, const char *section, const char *name, const c
                 return 1;
         }
         base = section_base(p, &table);
-        if (p->continuation) {
-                k = p->last_key;
-                if (!k || !streq(k->name, name) || !k->list) {
-                        ERR(p, "continuation lines are only allowed after list keys");
-                        return 1;
-                }
-        } else if (!(k = key_find(table, name))) {
+        if (!(k = key_find(table, name))) {
                 ERR(p, "unknown key '%s'", name);
                 return 1;
-        } else if ((r = section_remember(p, k)) < 0)
-                return r == -ENOMEM ? 0 : 1;
+        }
+        r = section_remember(p, k);
+        if (r < 0)
+                return r == -ENOMEM ? parser_oom(p) : 1;
+        p->prev = PREV_KEY;
         p->last_key = k;
-        if (!(v = strdup(value)))
-                return 0;
-        r = k->parse(p, name, strip_hash_comment(v), (char *) base + k->offset);
+        p->list_all = false;
+        is_type = k->parse == parse_source_type || k->parse == parse_notify_type;
+        if (is_type)
+                p->current->type_given = true, p->current->type_set = false;
+        if (isempty(v)) {
+                ERR(p, "'%s' needs a value", name);
+                return 1;
+        }
+        r = k->parse(p, name, v, (char *) base + k->offset);
         if (r == -ENOMEM)
-                return 0;
-        if (k->parse == parse_source_type || k->parse == parse_notify_type)
+                return parser_oom(p);
+        if (is_type)
                 p->current->type_set = r >= 0;
         return 1;
 }
 
-/* inih's line reader: hands out our buffer one line at a time, noting where we are. */
-static char *reader(char *str, int num, void *userdata) {
-        ConfigParser *p = userdata;
-        const char *start = p->data + p->pos, *nl;
-        size_t len, copy;
-
-        if (!*start)
-                return NULL;
-        nl = strchr(start, '\n');
-        len = nl ? (size_t) (nl - start) + 1 : strlen(start);
-        p->line++;
-        p->pos += len;
-        p->line_too_long = len > (size_t) num - 1 && !(len == (size_t) num && nl);
-        copy = MIN(len, (size_t) num - 1);
-        memcpy(str, start, copy);
-        str[copy] = '\0';
-        p->continuation = start[0] == ' ' || start[0] == '\t';
-
-        /* section headers are ours (see the banner) */
-        const char *t = start + strspn(start, " \t");
-        if (*t == '[' && !p->continuation) {
-                _cleanup_free_ char *l = strndup(t, len - (size_t) (t - start));
-                if (!l || section_header(p, truncate_nl(l)) < 0)
-                        return NULL;
-                str[0] = '\0'; /* inih sees an empty line */
+/* Whether inih will find "key = value": a '=' or ':' after a name, before any ';' comment. */
+static bool line_has_assignment(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '=' || s[i] == ':')
+                        return i > 0;
+                if (s[i] == ';' && i > 0 && isspace((unsigned char) s[i - 1]))
+                        return false;
         }
+        return false;
+}
+
+/* A line that inih should see, without indentation (inih would take an indented line for a
+ * continuation of its own); prefix "=" makes it a continuation for on_key(). */
+static char *reader_pass(ConfigParser *p, char *str, size_t num, const char *prefix,
+                         const char *t, size_t n, size_t raw) {
+        if (raw > num - 1) {
+                ERR(p, "line too long (at most %zu characters; split lists over indented "
+                       "continuation lines)",
+                    num - 1);
+                return str;
+        }
+        assert(strlen(prefix) + n <= raw);
+        strcpy(str, prefix);
+        memcpy(str + strlen(prefix), t, n);
+        str[strlen(prefix) + n] = '\0';
         return str;
 }
 
-static int parse_file(ConfigParser *p, const char *path, bool must_exist) {
+/* inih's line reader: hands out the file one line at a time and decides what each line is.
+ * Lines inih need not see (headers, comments, lines in error) reach it empty. */
+static char *reader(char *str, int num, void *userdata) {
+        ConfigParser *p = userdata;
+        const char *start = p->data + p->pos, *t;
+        size_t len, n, raw;
+
+        if (p->pos >= p->size)
+                return NULL;
+        len = strcspn(start, "\n");
+        p->pos += len + (start[len] == '\n');
+        p->line++;
+        raw = len > 0 && start[len - 1] == '\r' ? len - 1 : len;
+        if (p->line == 1 && raw >= 3 && memcmp(start, "\xef\xbb\xbf", 3) == 0)
+                start += 3, raw -= 3; /* UTF-8 byte order mark */
+        t = start + strspn(start, " \t");
+        n = raw - MIN(raw, (size_t) (t - start));
+        str[0] = '\0';
+        p->continuation = false;
+
+        if (n == 0 || *t == ';' || *t == '#')
+                return str; /* blank lines and comments do not end a list */
+        if (t > start && p->prev != PREV_NONE) {
+                if (p->prev == PREV_SKIP)
+                        return str;
+                p->continuation = true;
+                return reader_pass(p, str, (size_t) num, "=", t, n, raw);
+        }
+        p->prev = PREV_SKIP; /* until on_key() accepts the key */
+        if (*t == '[') {
+                _cleanup_free_ char *header = strndup(t, n);
+                if (!header || section_header(p, header) < 0) {
+                        p->oom = true;
+                        return NULL;
+                }
+                p->prev = PREV_NONE;
+                return str;
+        }
+        if (!line_has_assignment(t, n)) {
+                ERR(p, "syntax error (expected 'key = value' or '[section]')");
+                return str;
+        }
+        return reader_pass(p, str, (size_t) num, "", t, n, raw);
+}
+
+static int parse_file(ConfigParser *p, const char *path) {
         _cleanup_free_ char *data = NULL;
+        size_t size;
         int r;
 
-        r = read_full_file(path, 1024 * 1024, &data, NULL);
-        if (r == -ENOENT && !must_exist)
-                return 0;
+        (void) parser_file_index(p, path); /* errors are sorted in reading order */
+        r = read_full_file(path, 1024 * 1024, &data, &size);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0) {
                 parser_error(p, path, 0, "cannot read: %s", strerror(-r));
                 return 0;
         }
+        if (memchr(data, '\0', size)) {
+                parser_error(p, path, 0, "not a text file (contains NUL bytes)");
+                return 0;
+        }
         p->file = path;
         p->data = data;
+        p->size = size;
         p->pos = 0;
         p->line = 0;
         p->current = NULL;
         p->skip_section = false;
+        p->prev = PREV_NONE;
         p->last_key = NULL;
         r = ini_parse_stream(reader, p, on_key, p);
-        if (r > 0 && (unsigned) r == p->line && p->n_errors == 0)
-                ERR(p, "syntax error (expected 'key = value' or '[section]')");
-        else if (r > 0) {
-                /* inih reports the first failing line; our handler errors are already listed */
-                bool listed = strstr(strempty(p->errors.data), path) != NULL;
-                if (!listed)
-                        parser_error(p, path, (unsigned) r, "syntax error");
-        } else if (r < 0)
-                return -ENOMEM;
         p->file = NULL;
         p->data = NULL;
+        if (p->oom || r < 0)
+                return -ENOMEM;
+        if (r > 0) /* a line our reader let through and inih rejected */
+                parser_error(p, path, (unsigned) r, "syntax error");
         return 0;
 }
 
@@ -817,8 +998,11 @@ static int parse_dropins(ConfigParser *p, const char *path) {
 
         if (!dir)
                 return -ENOMEM;
-        if (!(d = opendir(dir)))
-                return errno == ENOENT ? 0 : (parser_error(p, dir, 0, "cannot open: %m"), 0);
+        if (!(d = opendir(dir))) {
+                if (errno != ENOENT)
+                        parser_error(p, dir, 0, "cannot open: %s", strerror(errno));
+                return 0;
+        }
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.' && endswith(de->d_name, ".conf")) {
                         char *f = strprintf("%s/%s", dir, de->d_name);
@@ -831,7 +1015,7 @@ static int parse_dropins(ConfigParser *p, const char *path) {
         if (files)
                 qsort(files, strv_length(files), sizeof(char *), dropin_compare);
         STRV_FOREACH(f, files) {
-                int r = parse_file(p, *f, true);
+                int r = parse_file(p, *f);
                 if (r < 0)
                         return r;
         }
@@ -839,6 +1023,33 @@ static int parse_dropins(ConfigParser *p, const char *path) {
 }
 
 /* ---- validation, once everything is read ---- */
+
+/* The assignment read last, of two that may be NULL: where a conflict became one. */
+static const Assignment *assignment_later(ConfigParser *p, const Assignment *a,
+                                          const Assignment *b) {
+        if (!a || !b)
+                return a ? a : b;
+        size_t fa = parser_file_index(p, a->file), fb = parser_file_index(p, b->file);
+        if (fa != fb)
+                return fa > fb ? a : b;
+        return a->line > b->line ? a : b;
+}
+
+static void section_exclusive(ConfigParser *p, const Section *s, const char *a, const char *b) {
+        const Assignment *x = section_assignment(s, a), *y = section_assignment(s, b);
+
+        if (x && y) {
+                const Assignment *l = assignment_later(p, x, y);
+                parser_error(p, l->file, l->line, "[%s]: '%s' and '%s' exclude each other",
+                             s->name, a, b);
+        }
+}
+
+/* A key that was never set. One that was set to something invalid is already reported. */
+static void section_require(ConfigParser *p, const Section *s, const char *key) {
+        if (!section_assignment(s, key))
+                parser_error(p, s->file, s->line, "[%s] needs '%s'", s->name, key);
+}
 
 static unsigned section_applies(ConfigParser *p, const Section *s) {
         const Config *c = p->config;
@@ -872,77 +1083,113 @@ static void validate_keys(ConfigParser *p, const Section *s) {
         }
 }
 
+static void validate_daemon(ConfigParser *p, const Section *s) {
+        const DaemonSettings *d = &p->config->daemon;
+
+        if (d->max_connections_per_host > d->max_connections) {
+                const Assignment *a = assignment_later(
+                        p, section_assignment(s, "max_connections"),
+                        section_assignment(s, "max_connections_per_host"));
+                parser_error(p, a->file, a->line,
+                             "max_connections_per_host (%u) exceeds max_connections (%u)",
+                             d->max_connections_per_host, d->max_connections);
+        }
+}
+
 static void validate_source(ConfigParser *p, const Section *s) {
         SourceConfig *sc = &p->config->sources[s->index];
+        const Assignment *a;
+        bool any = false;
 
-        if (sc->kind == SOURCE_KIND_BUILTIN) {
-                if (!source_type_builtin(sc->id))
-                        parser_error(p, s->file, s->line,
-                                     "[source:%s] is not a built-in source; a user-defined source "
-                                     "needs type = html or xml",
-                                     sc->id);
+        if (s->type_given && !s->type_set)
+                return; /* the bad type is reported; which keys apply is unknown */
+        if (sc->kind == SOURCE_KIND_BUILTIN && !source_type_builtin(sc->id)) {
+                parser_error(p, s->file, s->line,
+                             "[%s] is not a built-in source; a user-defined source needs type = "
+                             "html or xml",
+                             s->name);
                 return;
         }
-        if (source_type_builtin(sc->id))
-                parser_error(p, s->file, s->line,
-                             "[source:%s] is a built-in source and takes no 'type'", sc->id);
-        if (!sc->url)
-                parser_error(p, s->file, s->line, "[source:%s] needs 'url'", sc->id);
-        else if (!strstr(sc->url, "{country}") && !strstr(sc->url, "{COUNTRY}"))
-                parser_error(p, s->file, s->line,
-                             "[source:%s]: 'url' must contain {country} or {COUNTRY}", sc->id);
-        if (!sc->xpath)
-                parser_error(p, s->file, s->line, "[source:%s] needs 'xpath'", sc->id);
-        bool any = false;
-        for (int l = 1; l <= 4; l++)
-                any = any || sc->level_regex[l];
+        if (sc->kind != SOURCE_KIND_BUILTIN && source_type_builtin(sc->id)) {
+                a = section_assignment(s, "type");
+                parser_error(p, a->file, a->line, "[%s] is a built-in source and takes no 'type'",
+                             s->name);
+                return;
+        }
+        validate_keys(p, s);
+        if (sc->kind == SOURCE_KIND_BUILTIN)
+                return;
+        section_require(p, s, "url");
+        if (sc->url && !strstr(sc->url, "{country}") && !strstr(sc->url, "{COUNTRY}")) {
+                a = section_assignment(s, "url");
+                parser_error(p, a->file, a->line, "[%s]: 'url' must contain {country} or {COUNTRY}",
+                             s->name);
+        }
+        section_require(p, s, "xpath");
+        for (int l = 1; l <= 4; l++) {
+                char key[] = { 'l', 'e', 'v', 'e', 'l', (char) ('0' + l), '\0' };
+                any = any || section_assignment(s, key);
+        }
         if (!any)
-                parser_error(p, s->file, s->line, "[source:%s] needs at least one of level1…level4",
-                             sc->id);
+                parser_error(p, s->file, s->line, "[%s] needs at least one of level1…level4",
+                             s->name);
 }
 
 static void validate_notifier(ConfigParser *p, const Section *s) {
         NotifyConfig *n = &p->config->notifiers[s->index];
-        const char *what = NULL;
 
-        if (!s->type_set) {
-                parser_error(p, s->file, s->line, "[notify:%s] needs 'type'", n->name);
+        if (!s->type_given) {
+                section_require(p, s, "type");
                 return;
         }
+        if (!s->type_set)
+                return;
+        validate_keys(p, s);
         switch (n->type) {
         case NOTIFY_EMAIL:
-                if (!n->to)
-                        what = "to";
-                else if (!n->from)
-                        what = "from";
-                else if (!n->smtp_url == !n->sendmail)
-                        what = "either smtp_url or sendmail";
-                else if (n->smtp_password_file && n->smtp_credential)
+                section_require(p, s, "to");
+                section_require(p, s, "from");
+                if (!section_assignment(s, "smtp_url") && !section_assignment(s, "sendmail"))
+                        parser_error(p, s->file, s->line, "[%s] needs 'smtp_url' or 'sendmail'",
+                                     s->name);
+                section_exclusive(p, s, "smtp_url", "sendmail");
+                section_exclusive(p, s, "smtp_password_file", "smtp_credential");
+                if ((n->smtp_password_file || n->smtp_credential) && !n->smtp_user)
                         parser_error(p, s->file, s->line,
-                                     "[notify:%s]: smtp_password_file and smtp_credential exclude "
-                                     "each other",
-                                     n->name);
-                else if ((n->smtp_password_file || n->smtp_credential) && !n->smtp_user)
-                        what = "smtp_user (a password is set)";
+                                     "[%s] needs 'smtp_user' (a password is set)", s->name);
                 break;
         case NOTIFY_WEBHOOK:
-                if (!n->url)
-                        what = "url";
-                else if (n->secret_file && n->secret_credential)
-                        parser_error(p, s->file, s->line,
-                                     "[notify:%s]: secret_file and secret_credential exclude each "
-                                     "other",
-                                     n->name);
+                section_require(p, s, "url");
+                section_exclusive(p, s, "secret_file", "secret_credential");
                 break;
         case NOTIFY_EXEC:
-                if (!n->command)
-                        what = "command";
+                section_require(p, s, "command");
                 break;
         default:
                 break;
         }
-        if (what)
-                parser_error(p, s->file, s->line, "[notify:%s] needs %s", n->name, what);
+        STRV_FOREACH(id, n->sources)
+                if (!config_find_source(p->config, *id)) {
+                        const Assignment *a = section_assignment(s, "sources");
+                        parser_error(p, a->file, a->line, "'sources': there is no [source:%s]",
+                                     *id);
+                }
+}
+
+static void validate_section(ConfigParser *p, const Section *s) {
+        switch (s->kind) {
+        case SECTION_DAEMON:
+                validate_daemon(p, s);
+                break;
+        case SECTION_SOURCE:
+                validate_source(p, s);
+                break;
+        case SECTION_NOTIFY:
+                validate_notifier(p, s);
+                break;
+        default:
+                break;
+        }
 }
 
 static int config_fill_defaults(Config *c) {
@@ -970,10 +1217,14 @@ static void config_parser_done(ConfigParser *p) {
                 for (size_t j = 0; j < p->sections[i].n_assignments; j++)
                         free(p->sections[i].assignments[j].file);
                 free(p->sections[i].assignments);
+                free(p->sections[i].name);
                 free(p->sections[i].file);
         }
         free(p->sections);
-        buffer_done(&p->errors);
+        for (size_t i = 0; i < p->n_errors; i++)
+                free(p->errors[i].text);
+        free(p->errors);
+        strv_free(p->files);
 }
 
 int config_load(const char *path, Config **ret, char **ret_errors) {
@@ -993,25 +1244,19 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
                 .retry_max_age = 3 * USEC_PER_DAY,
                 .failure_threshold = 3,
         };
-        r = parse_file(&p, path, true);
+        r = parse_file(&p, path);
         if (r >= 0)
                 r = parse_dropins(&p, path);
         if (r >= 0)
                 r = config_fill_defaults(c);
-        for (size_t i = 0; r >= 0 && i < p.n_sections; i++) {
-                validate_keys(&p, &p.sections[i]);
-                if (p.sections[i].kind == SECTION_SOURCE)
-                        validate_source(&p, &p.sections[i]);
-                else if (p.sections[i].kind == SECTION_NOTIFY)
-                        validate_notifier(&p, &p.sections[i]);
-        }
-        if (r >= 0 && c->daemon.max_connections_per_host > c->daemon.max_connections)
-                parser_error(&p, path, 0, "max_connections_per_host (%u) exceeds max_connections (%u)",
-                             c->daemon.max_connections_per_host, c->daemon.max_connections);
+        for (size_t i = 0; r >= 0 && i < p.n_sections; i++)
+                validate_section(&p, &p.sections[i]);
+        if (r >= 0 && p.oom)
+                r = -ENOMEM;
         if (r >= 0 && p.n_errors > 0) {
                 r = -EINVAL;
-                if (ret_errors)
-                        *ret_errors = buffer_steal(&p.errors);
+                if (ret_errors && !(*ret_errors = parser_errors_text(&p)))
+                        r = -ENOMEM;
         }
         config_parser_done(&p);
         if (r < 0)
@@ -1126,15 +1371,20 @@ static void dump_events(FILE *f, unsigned events) {
                 events & NOTIFY_EVENT_SOURCE_RECOVERED ? " source-recovered" : "");
 }
 
-/* One command word, quoted so that split_command() gives it back unchanged. */
+/* One command word, quoted so that split_command() gives it back unchanged. ';' and '#' are
+ * escaped as well: after white space, even inside quotes, they would start a comment. */
 static void dump_word(FILE *f, const char *w) {
-        if (*w && !strpbrk(w, " \t\"'\\")) {
+        bool quote = !*w;
+
+        for (const char *c = w; *c && !quote; c++)
+                quote = isspace((unsigned char) *c) || strchr("\"'\\;#", *c);
+        if (!quote) {
                 fprintf(f, " %s", w);
                 return;
         }
         fputs(" \"", f);
         for (; *w; w++) {
-                if (*w == '"' || *w == '\\')
+                if (strchr("\"\\;#", *w))
                         fputc('\\', f);
                 fputc(*w, f);
         }

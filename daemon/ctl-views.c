@@ -429,9 +429,15 @@ static const char *const source_keys[] = { "source",        "enabled",      "sta
                                            "documents",     "countries",    "next_poll",
                                            NULL };
 
-static bool source_enabled(const Ctl *ctl, const char *id) {
-        const SourceConfig *sc = ctl->config ? config_find_source(ctl->config, id) : NULL;
-        return sc && sc->enabled;
+/* Whether the configuration polls the source; unknown (null) without a configuration, rather
+ * than "no" for a source the daemon may well be polling. */
+static int source_set_enabled(const Ctl *ctl, Table *t, const char *id) {
+        const SourceConfig *sc;
+
+        if (!ctl->config)
+                return table_set_string(t, "enabled", NULL);
+        sc = config_find_source(ctl->config, id);
+        return table_set_bool(t, "enabled", sc && sc->enabled);
 }
 
 static int source_row(Ctl *ctl, Table *t, sqlite3_stmt *st, const char *id) {
@@ -441,7 +447,7 @@ static int source_row(Ctl *ctl, Table *t, sqlite3_stmt *st, const char *id) {
         const char *err = polled ? (const char *) sqlite3_column_text(st, 5) : NULL;
 
         if (table_new_row(t) < 0 || table_set_string(t, "source", id) < 0 ||
-            table_set_bool(t, "enabled", source_enabled(ctl, id)) < 0 ||
+            source_set_enabled(ctl, t, id) < 0 ||
             table_set_string(t, "state", polled ? state : "ok") < 0 ||
             table_set_int(t, "consecutive_failures", polled ? sqlite3_column_int(st, 2) : 0) < 0 ||
             table_set_time(t, "last_attempt", polled ? (time_t) sqlite3_column_int64(st, 3) : 0) < 0 ||

@@ -132,7 +132,9 @@ int curl_glue_new(CurlGlue **ret, sd_event *event, const CurlLimits *limits,
         g->userdata = userdata;
         if (!(g->multi = curl_multi_init()))
                 return -ENOMEM;
-        r = sd_event_add_time(event, &g->timer, CLOCK_BOOTTIME, UINT64_MAX, 0, on_timer, g);
+        /* accuracy 1 µs: 0 would mean sd-event's default slack of 250 ms, and curl asks for
+         * a 0 ms timeout to start every transfer */
+        r = sd_event_add_time(event, &g->timer, CLOCK_BOOTTIME, UINT64_MAX, 1, on_timer, g);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_description(g->timer, "curl-timer");

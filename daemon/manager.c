@@ -147,9 +147,11 @@ static void poller_record_health(Poller *p, const PollOutcome *o) {
                 r = store_record_failure(m->store, p->config->id, o->failure, o->error, now,
                                          m->config->daemon.failure_threshold, notify_route,
                                          m->config);
+                /* the store counts failures across runs (--once, restarts); this poller only
+                 * since it started: the store says when the threshold was just reached */
                 if (r > 0)
                         log_warning("Source '%s' is failing: %u consecutive failed polls.",
-                                    p->config->id, p->failures);
+                                    p->config->id, m->config->daemon.failure_threshold);
         } else if (o->recorded == 0) {
                 r = store_record_unchanged(m->store, p->config->id, now, notify_route, m->config);
                 if (r > 0)

@@ -72,6 +72,15 @@ static int us_item_add_tags(UsItem *it, const char *text) {
         return 0;
 }
 
+/* The cleaned text of a child element; *ret stays NULL when there is none. */
+static int us_child_text(xmlNodePtr item, const char *name, size_t max, char **ret) {
+        xmlNodePtr c = xml_child(item, name);
+
+        if (c && !(*ret = xml_text(c, max)))
+                return -ENOMEM;
+        return 0;
+}
+
 static int us_item_read(xmlNodePtr item, UsItem *it) {
         for (xmlNodePtr c = item->children; c; c = c->next) {
                 _cleanup_free_ char *domain = NULL, *text = NULL;
@@ -89,10 +98,11 @@ static int us_item_read(xmlNodePtr item, UsItem *it) {
                 } else if (streq_ptr(domain, "Country-Tag") && us_item_add_tags(it, text) < 0)
                         return -ENOMEM;
         }
-        it->title = xml_text(xml_child(item, "title"), 512);
-        it->link = xml_text(xml_child(item, "link"), 2048);
-        it->pubdate = xml_text(xml_child(item, "pubDate"), 64);
-        if (!it->title)
+        if (us_child_text(item, "title", 512, &it->title) < 0 ||
+            us_child_text(item, "link", 2048, &it->link) < 0 ||
+            us_child_text(item, "pubDate", 64, &it->pubdate) < 0)
+                return -ENOMEM;
+        if (!it->title && !(it->title = strdup("")))
                 return -ENOMEM;
         if (!it->level) {
                 const char *label = NULL;
@@ -103,7 +113,19 @@ static int us_item_read(xmlNodePtr item, UsItem *it) {
         return 0;
 }
 
-/* Countries named by an item: its FIPS tags, else the name before " - " in the title. */
+/* "Kazakhstan - Level 1: …" → Kazakhstan; "Iran Travel Advisory" → Iran. */
+static const Country *us_title_country(const char *title) {
+        const char *dash = strstr(title, " - ");
+        _cleanup_free_ char *name = strndup(title, dash ? (size_t) (dash - title) : strlen(title));
+
+        if (!name)
+                return NULL;
+        if (!dash && endswith(name, " Travel Advisory"))
+                name[strlen(name) - strlen(" Travel Advisory")] = '\0';
+        return country_by_name(name);
+}
+
+/* Countries named by an item: its FIPS tags, else (no tag, or none we know) the title's name. */
 static size_t us_item_countries(const UsItem *it, const Country **ret, size_t max) {
         size_t n = 0;
 
@@ -115,14 +137,8 @@ static size_t us_item_countries(const UsItem *it, const Country **ret, size_t ma
                 if (c && !dup)
                         ret[n++] = c;
         }
-        if (n == 0 && it->n_tags == 0) {
-                const char *dash = strstr(it->title, " - ");
-                _cleanup_free_ char *name = strndup(it->title, dash ? (size_t) (dash - it->title)
-                                                                    : strlen(it->title));
-                const Country *c = name ? country_by_name(name) : NULL;
-                if (c)
-                        ret[n++] = c;
-        }
+        if (n == 0 && max > 0 && (ret[0] = us_title_country(it->title)))
+                n = 1;
         return n;
 }
 
@@ -210,11 +226,14 @@ int source_us_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *e
                 if (!picks[i].conflict && (r = us_add_record(&records, &picks[i])) < 0)
                         goto finish;
         if (records.n == 0) {
-                r = n_levelled == 0 ? extract_fail(err, FAILURE_EXTRACTION_EMPTY,
-                                                   "feed has %zu items but none with a level",
-                                                   n_items)
-                                    : extract_fail(err, FAILURE_EXTRACTION_EMPTY,
-                                                   "no item names a known country");
+                if (n_items == 0)
+                        r = extract_fail(err, FAILURE_EXTRACTION_EMPTY, "feed has no items");
+                else if (n_levelled == 0)
+                        r = extract_fail(err, FAILURE_EXTRACTION_EMPTY,
+                                         "feed has %zu items but none with a level", n_items);
+                else
+                        r = extract_fail(err, FAILURE_EXTRACTION_EMPTY,
+                                         "no item names a known country unambiguously");
                 goto finish;
         }
         advisory_list_sort(&records);
@@ -222,6 +241,8 @@ int source_us_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *e
         *out = records;
         records = (AdvisoryList) {};
 finish:
+        if (r == -ENOMEM)
+                (void) extract_fail(err, FAILURE_OTHER, "out of memory");
         for (size_t i = 0; i < n_items; i++)
                 us_item_done(&items[i]);
         free(items);

@@ -64,6 +64,8 @@ static const char *const migrations[] = {
         "CREATE INDEX outbox_by_change ON outbox(change_id);",
 };
 
+_Static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
+
 int store_errno(int rc) {
         switch (rc & 0xff) {
         case SQLITE_OK:
@@ -142,17 +144,41 @@ static int store_commit(Store *s, int r) {
         return r;
 }
 
-static int store_migrate(Store *s) {
-        int version, r;
+/* Whether the file is ours: version 0 is a new, empty database; anything else at version 0 belongs
+ * to some other program (a mistyped --database) and must not get our tables. */
+static int store_check_version(Store *s, int version) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
 
-        r = store_user_version(s, &version);
-        if (r < 0)
-                return r;
-        if (version > (int) ELEMENTSOF(migrations))
+        if (version > STORE_SCHEMA_VERSION && s->mode == STORE_READ_ONLY)
+                return -EPROTO; /* advisoryctl says so itself */
+        if (version > STORE_SCHEMA_VERSION)
                 return log_error_errno(EPROTO,
                                        "Database schema version %d is newer than this advisoryd "
                                        "(%d); refusing to touch it.",
-                                       version, (int) ELEMENTSOF(migrations));
+                                       version, STORE_SCHEMA_VERSION);
+        if (version > 0)
+                return 0;
+        if (s->mode == STORE_READ_ONLY)
+                return -ENOMEDIUM;
+        r = store_prepare(s, "SELECT 1 FROM sqlite_master LIMIT 1", &st);
+        if (r < 0)
+                return r;
+        switch (sqlite3_step(st)) {
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_ROW:
+                return log_error_errno(ENOMEDIUM,
+                                       "The database holds tables but no advisoryd schema; "
+                                       "refusing to touch it.");
+        default:
+                return store_errno(sqlite3_errcode(s->db)) ?: -EIO;
+        }
+}
+
+static int store_migrate(Store *s, int version) {
+        int r;
+
         for (; version < (int) ELEMENTSOF(migrations); version++) {
                 _cleanup_free_ char *bump = strprintf("PRAGMA user_version = %d", version + 1);
                 if (!bump)
@@ -176,7 +202,7 @@ int store_open(const char *path, StoreMode mode, Store **ret) {
         Store *s;
         int flags = mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY
                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-        int rc, r;
+        int version = 0, rc, r;
 
         if (!(s = calloc(1, sizeof(Store))))
                 return -ENOMEM;
@@ -188,7 +214,13 @@ int store_open(const char *path, StoreMode mode, Store **ret) {
                 return r;
         }
         sqlite3_busy_timeout(s->db, 2000);
-        if (mode == STORE_READ_WRITE) {
+        /* checked before anything is written: journal_mode below already changes the file */
+        r = store_user_version(s, &version);
+        if (r >= 0)
+                r = store_check_version(s, version);
+        if (r >= 0 && mode == STORE_READ_ONLY && version != STORE_SCHEMA_VERSION)
+                r = -EPROTO; /* older: the daemon has not migrated it yet */
+        if (r >= 0 && mode == STORE_READ_WRITE) {
                 /* WAL: readers (advisoryctl) never block the daemon. NORMAL: an application crash
                  * loses nothing; a power loss may lose the last transactions, which then are
                  * detected again at the next poll since state and outbox commit together. */
@@ -198,12 +230,7 @@ int store_open(const char *path, StoreMode mode, Store **ret) {
                 if (r >= 0)
                         r = store_exec(s, "PRAGMA foreign_keys = ON");
                 if (r >= 0)
-                        r = store_migrate(s);
-        } else {
-                int version = 0;
-                r = store_user_version(s, &version);
-                if (r >= 0 && version != STORE_SCHEMA_VERSION)
-                        r = version == 0 ? -ENOMEDIUM : -EPROTO;
+                        r = store_migrate(s, version);
         }
         if (r < 0) {
                 store_free(s);
@@ -297,10 +324,14 @@ int store_current_states(Store *s, const char *source, StoredState **ret, size_t
         size_t n = 0, allocated = 0;
         int r, rc;
 
-        /* SQLite takes the bare columns from the row holding MAX() */
+        /* The current period is the latest by (first_seen, id): imports may add older periods
+         * after newer ones. (MAX(first_seen * 2^32 + id) would overflow int64 after 2038.) */
         r = store_prepare(s,
-                          "SELECT country, level, regional_level, id, MAX(first_seen * 4294967296 + id)"
-                          " FROM period WHERE source = ? GROUP BY country ORDER BY country",
+                          "SELECT p.country, p.level, p.regional_level, p.id FROM period p"
+                          " WHERE p.source = ?1 AND p.id = ("
+                          "   SELECT q.id FROM period q WHERE q.source = p.source"
+                          "   AND q.country = p.country ORDER BY q.first_seen DESC, q.id DESC LIMIT 1)"
+                          " ORDER BY p.country",
                           &st);
         if (r < 0)
                 return r;
@@ -371,8 +402,10 @@ static int store_enqueue(Store *s, OutboxEvent event, const char *source, const 
         if (!router)
                 return 0;
         r = router(userdata, event, source, c, &notifiers);
-        if (r < 0 || strv_length(notifiers) == 0)
+        if (r < 0)
                 return r;
+        if (strv_length(notifiers) == 0)
+                return 0;
         r = store_prepare(s,
                           "INSERT INTO outbox (notifier, event, change_id, source, detail, created_at,"
                           " next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)",

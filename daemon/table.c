@@ -240,18 +240,16 @@ static char *header_text(const char *key) {
         return h;
 }
 
-/* Cuts s to at most w display columns, ending in "…". */
-static void cut_to_width(char *s, size_t w) {
+/* s (wider than w > 1 columns) cut to w columns, the last one "…"; a new string. "…" takes three
+ * bytes: it does not fit in place of two ASCII characters. */
+static char *cut_to_width(const char *s, size_t w) {
         size_t cols = 0;
-        for (char *p = s; *p; p++) {
-                if (((unsigned char) *p & 0xc0) == 0x80)
-                        continue;
-                if (cols == w - 1 && utf8_width(p) > 1) {
-                        strcpy(p, "…");
-                        return;
-                }
-                cols++;
-        }
+        const char *p;
+
+        for (p = s; *p; p++)
+                if (((unsigned char) *p & 0xc0) != 0x80 && cols++ == w - 1)
+                        break;
+        return strprintf("%.*s…", (int) (p - s), s);
 }
 
 static const char *level_color(const char *key, const Cell *c) {
@@ -275,9 +273,13 @@ static int table_print_text(const Table *t, const TableStyle *style, FILE *f) {
                 char *s = cell_text(&t->cells[i], style, true);
                 if (!s && !(s = strdup("-")))
                         goto finish;
-                if (style->max_width > 1 && utf8_width(s) > style->max_width)
-                        cut_to_width(s, style->max_width);
                 text[n + i] = s;
+                if (style->max_width > 1 && utf8_width(s) > style->max_width) {
+                        if (!(s = cut_to_width(text[n + i], style->max_width)))
+                                goto finish;
+                        free(text[n + i]);
+                        text[n + i] = s;
+                }
         }
         for (size_t i = 0; i < (t->n_rows + 1) * n; i++)
                 width[i % n] = MAX(width[i % n], utf8_width(text[i]));

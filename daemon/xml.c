@@ -1,6 +1,8 @@
 /* xml.c: safe libxml2 parsing from memory and small tree helpers. */
 #include "xml.h"
 
+#include <libxml/hash.h>
+
 #include "advisory.h"
 
 /* libxml2 would print parse errors on stderr; errors reach us as a NULL document instead. */
@@ -15,6 +17,14 @@ static void xml_quiet(void) {
         }
 }
 
+/* No publisher's document declares entities. One that does is an attack (external entities naming
+ * local files, "billion laughs"): refused before any walk could expand a reference. */
+static bool xml_declares_entities(xmlDocPtr doc) {
+        xmlDtdPtr dtd = doc->intSubset;
+
+        return dtd && (xmlHashSize(dtd->entities) > 0 || xmlHashSize(dtd->pentities) > 0);
+}
+
 int xml_parse(const char *data, size_t size, const char *url, xmlDocPtr *ret) {
         xmlDocPtr doc;
 
@@ -24,7 +34,7 @@ int xml_parse(const char *data, size_t size, const char *url, xmlDocPtr *ret) {
         doc = xmlReadMemory(data, (int) size, url, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                     XML_PARSE_NOCDATA);
-        if (!doc || !xmlDocGetRootElement(doc)) {
+        if (!doc || !xmlDocGetRootElement(doc) || xml_declares_entities(doc)) {
                 xmlFreeDoc(doc);
                 return -EBADMSG;
         }

@@ -41,5 +41,6 @@ void diff_done(Diff *d);
 /* Share (0..1) of the source's known countries that this document would change. */
 double diff_change_share(const Diff *d);
 
-/* "raised", "lowered", or "changed" (same level, different regional level) */
+/* "raised" or "lowered": by the level when it moved, else by the strongest advice (the regional
+ * level, or the level when there is none); "changed" when neither moved. */
 const char *diff_direction(int previous_level, int previous_regional, int level, int regional);

@@ -1,0 +1,177 @@
+"""advisoryd as a service: it polls on its schedule, tells the service manager how it is, reloads
+on SIGHUP (keeping the old configuration when the new one is broken) and exits 0 on SIGTERM.
+
+No sleeps: every wait is for something observable (a log line, a request at the server, a
+datagram) and bounded by a generous timeout, so a slow machine (or ASan) only makes it slower."""
+
+import calendar
+import signal
+import time
+
+import pytest
+
+import harness
+from advisoryenv import FEED_PATH
+
+WAIT = 20  # seconds; nothing here takes more than a few when it works
+
+
+def stop(env, p, within=10):
+    """SIGTERM, then the exit status; fails when the daemon takes more than `within` seconds."""
+    started = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(within)
+    return rc, time.monotonic() - started
+
+
+@pytest.fixture
+def notify(sockdir):
+    r = harness.notify_receiver(f"{sockdir}/notify")
+    yield r
+    r.close()
+
+
+def test_polls_on_schedule_notifies_and_stops_on_sigterm(env):
+    env.write_config(daemon={"interval": "1s"})
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon()
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+
+    env.serve_feed("us-changed.xml")  # found by a later poll, without any signal
+    journal = env.journal.wait(2, WAIT)
+    syslog = env.syslog.wait(2, WAIT)
+
+    assert sorted(j["ADVISORY_COUNTRY"] for j in journal) == ["AZ", "KZ"]
+    assert len(syslog) == 2
+    assert len(env.server.requests(FEED_PATH)) >= 2
+    assert all(r.headers["user-agent"].startswith("advisoryd/")
+               for r in env.server.requests(FEED_PATH))
+    rc, took = stop(env, p)
+    assert rc == 0, env.daemon_log(p)
+    assert took < 5
+    assert env.status()["KZ"]["level"] == 3
+    assert all(o["state"] == "delivered" for o in env.outbox())
+    # later polls of the same document were conditional and cost nothing
+    assert len(env.journal.records()) == 2
+
+
+def test_keeps_polling_while_idle(env):
+    """Unchanged documents: one 304 after another, on the schedule, over one connection."""
+    env.write_config(daemon={"interval": "1s"})
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon()
+    requests = env.server.wait_for_requests(FEED_PATH, 3, WAIT)
+    assert len(requests) >= 3, env.daemon_log(p)
+    assert [r.status for r in requests[1:3]] == [304, 304]
+    assert requests[0].client == requests[1].client == requests[2].client  # keep-alive
+    rc, _ = stop(env, p)
+    assert rc == 0
+    assert env.source()["consecutive_failures"] == 0
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_one(env):
+    conf = env.write_config(daemon={"interval": "1s"})
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon()
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+
+    conf.write_text("[daemon]\ninterval = 1s\nbogus = 1\n")
+    p.send_signal(signal.SIGHUP)
+    end = env.wait_for_log(p, "not reloaded", WAIT)
+    assert f"{conf}:3: " in env.daemon_log(p)
+
+    # still running, still polling the old URL with the old notifiers
+    seen = len(env.server.requests(FEED_PATH))
+    env.serve_feed("us-changed.xml")
+    assert len(env.server.wait_for_requests(FEED_PATH, seen + 1, WAIT)) > seen
+    assert len(env.journal.wait(2, WAIT)) == 2
+    assert p.poll() is None
+    assert "Polled 'us'" in env.daemon_log(p)[end:]
+    rc, _ = stop(env, p)
+    assert rc == 0
+
+
+def test_sighup_applies_a_new_configuration(env):
+    env.write_config(daemon={"interval": "1s"})
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon()
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+
+    moved = "/v2/TAsTWs.xml"
+    env.server.serve(moved, (env.server.document(FEED_PATH).body
+                             .replace(b"Kazakhstan - Level 1: Exercise Normal Precautions",
+                                      b"Kazakhstan - Level 4: Do Not Travel")
+                             .replace(b"Level 1: Exercise Normal Precautions</category>\n"
+                                      b"<category domain=\"Country-Tag\">KZ",
+                                      b"Level 4: Do Not Travel</category>\n"
+                                      b"<category domain=\"Country-Tag\">KZ")))
+    env.write_config(url=env.server.url(moved), daemon={"interval": "1s"}, notifiers=False,
+                     extra=f"[notify:j]\ntype = journal\nsocket = {env.journal.path}\n")
+    p.send_signal(signal.SIGHUP)
+    env.wait_for_log(p, "Configuration reloaded", WAIT)
+
+    assert env.server.wait_for_requests(moved, 1, WAIT), env.daemon_log(p)
+    (record,) = env.journal.wait(1, WAIT)
+    assert (record["ADVISORY_COUNTRY"], record["ADVISORY_LEVEL"]) == ("KZ", "4")
+    rc, _ = stop(env, p)
+    assert rc == 0
+    assert env.syslog.records() == []  # the syslog notifier is gone with the old config
+    assert {o["notifier"] for o in env.outbox()} == {"j"}
+
+
+def test_sigterm_during_a_fetch_exits_promptly(env):
+    env.write_config(daemon={"timeout": "60s"})
+    env.serve_feed("us-baseline.xml", hold=True)  # the server does not answer
+    p = env.start_daemon()
+    assert env.server.wait_for_requests(FEED_PATH, 1, WAIT), env.daemon_log(p)
+
+    rc, took = stop(env, p)
+
+    assert rc == 0, env.daemon_log(p)
+    assert took < 5
+    assert env.ctl_json("status") == []
+
+
+def test_retry_after_postpones_the_next_poll(env):
+    env.write_config(daemon={"interval": "1s"})
+    env.server.fail(FEED_PATH, 503, headers={"Retry-After": "3600"})
+    p = env.start_daemon()
+    env.wait_for_log(p, "Failed to poll 'us'", WAIT)
+    env.wait_for_log(p, "retrying in", WAIT)
+
+    src = env.source()
+    assert src["last_error_class"] == "http-5xx"
+    next_poll = calendar.timegm(time.strptime(src["next_poll"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert next_poll >= time.time() + 3000, src
+    rc, _ = stop(env, p)
+    assert rc == 0
+    assert len(env.server.requests(FEED_PATH)) == 1
+
+
+def test_service_manager_protocol(env, notify):
+    env.write_config(daemon={"interval": "1h"})
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"})
+
+    def wait_for(pred, what):
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            if any(pred(m) for m in notify.records()):
+                return
+            notify.wait(len(notify.records()) + 1, 0.2)
+        raise AssertionError(f"no {what} on NOTIFY_SOCKET: {notify.records()}\n"
+                             f"{env.daemon_log(p)}")
+
+    wait_for(lambda m: m.get("READY") == "1", "READY=1")
+    wait_for(lambda m: "STATUS" in m, "STATUS=")
+    wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1")
+    seen = len(notify.records())
+    p.send_signal(signal.SIGHUP)
+    env.wait_for_log(p, "Configuration reloaded", WAIT)
+    wait_for(lambda m: m.get("RELOADING") == "1" and "MONOTONIC_USEC" in m, "RELOADING=1")
+    after = notify.wait(seen + 2, WAIT)[seen:]
+    assert any(m.get("READY") == "1" for m in after), after
+    rc, _ = stop(env, p)
+    assert rc == 0
+    assert any(m.get("STOPPING") == "1" for m in notify.records())
+    assert notify.errors == []
