@@ -9,10 +9,21 @@ struct CurlGlue {
         CURLM *multi;
         sd_event_source *timer;
         sd_event_source *defer;
-        CurlFinishedFn on_finished;
-        void *userdata;
         unsigned active;
 };
+
+/* What the glue keeps per transfer, in the handle's CURLOPT_PRIVATE. */
+typedef struct CurlTransfer {
+        CurlFinishedFn done;
+        void *userdata;
+} CurlTransfer;
+
+static CurlTransfer *curl_transfer_of(CURL *curl) {
+        CurlTransfer *t = NULL;
+        if (curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **) &t) != CURLE_OK)
+                return NULL;
+        return t;
+}
 
 static int curl_glue_action(CurlGlue *g, curl_socket_t fd, int action) {
         int running = 0;
@@ -100,9 +111,13 @@ static int on_defer(sd_event_source *s, void *userdata) {
                         continue;
                 CURL *curl = msg->easy_handle;
                 CURLcode result = msg->data.result;
+                CurlTransfer *t = curl_transfer_of(curl), copy = t ? *t : (CurlTransfer) {};
                 curl_multi_remove_handle(g->multi, curl);
+                curl_easy_setopt(curl, CURLOPT_PRIVATE, NULL);
+                free(t);
                 g->active--;
-                g->on_finished(g, curl, result, g->userdata);
+                if (copy.done)
+                        copy.done(g, curl, result, copy.userdata);
                 /* the handler may have added transfers: curl re-queues messages for them */
                 return sd_event_source_set_enabled(g->defer, SD_EVENT_ON);
         }
@@ -120,16 +135,13 @@ int curl_glue_set_limits(CurlGlue *g, const CurlLimits *limits) {
         return 0;
 }
 
-int curl_glue_new(CurlGlue **ret, sd_event *event, const CurlLimits *limits,
-                  CurlFinishedFn on_finished, void *userdata) {
+int curl_glue_new(CurlGlue **ret, sd_event *event, const CurlLimits *limits) {
         _cleanup_(curl_glue_freep) CurlGlue *g = NULL;
         int r;
 
         if (!(g = calloc(1, sizeof(CurlGlue))))
                 return -ENOMEM;
         g->event = sd_event_ref(event);
-        g->on_finished = on_finished;
-        g->userdata = userdata;
         if (!(g->multi = curl_multi_init()))
                 return -ENOMEM;
         /* accuracy 1 µs: 0 would mean sd-event's default slack of 250 ms, and curl asks for
@@ -168,16 +180,29 @@ CurlGlue *curl_glue_free(CurlGlue *g) {
         return NULL;
 }
 
-int curl_glue_add(CurlGlue *g, CURL *curl) {
-        if (curl_multi_add_handle(g->multi, curl) != CURLM_OK)
+int curl_glue_add(CurlGlue *g, CURL *curl, CurlFinishedFn done, void *userdata) {
+        CurlTransfer *t = malloc(sizeof(CurlTransfer));
+
+        if (!t)
+                return -ENOMEM;
+        *t = (CurlTransfer) { .done = done, .userdata = userdata };
+        if (curl_easy_setopt(curl, CURLOPT_PRIVATE, t) != CURLE_OK ||
+            curl_multi_add_handle(g->multi, curl) != CURLM_OK) {
+                curl_easy_setopt(curl, CURLOPT_PRIVATE, NULL);
+                free(t);
                 return -EIO;
+        }
         g->active++;
         return 0;
 }
 
 void curl_glue_remove(CurlGlue *g, CURL *curl) {
-        if (curl_multi_remove_handle(g->multi, curl) == CURLM_OK)
+        CurlTransfer *t = curl_transfer_of(curl);
+        if (curl_multi_remove_handle(g->multi, curl) == CURLM_OK && t) {
                 g->active--;
+                curl_easy_setopt(curl, CURLOPT_PRIVATE, NULL);
+                free(t);
+        }
 }
 
 unsigned curl_glue_active(CurlGlue *g) {

@@ -80,11 +80,12 @@ static int fetch_setup(FetchJob *j, const FetchRequest *req) {
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_WRITEDATA, j) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_PRIVATE, j) != CURLE_OK)
+            curl_easy_setopt(c, CURLOPT_WRITEDATA, j) != CURLE_OK)
                 return -EINVAL;
         return 0;
 }
+
+static void fetch_on_finished(CurlGlue *g, CURL *curl, CURLcode rc, void *userdata);
 
 int fetch_start(CurlGlue *g, const FetchRequest *req, FetchDoneFn done, void *userdata,
                 FetchJob **ret) {
@@ -100,7 +101,7 @@ int fetch_start(CurlGlue *g, const FetchRequest *req, FetchDoneFn done, void *us
         }
         r = fetch_setup(j, req);
         if (r >= 0)
-                r = curl_glue_add(g, j->curl);
+                r = curl_glue_add(g, j->curl, fetch_on_finished, j);
         if (r < 0) {
                 fetch_job_free(j);
                 return r;
@@ -215,14 +216,10 @@ static void fetch_result_fill(FetchJob *j, CURLcode rc, FetchResult *res) {
         }
 }
 
-void fetch_on_finished(CurlGlue *g, CURL *curl, CURLcode rc, void *userdata) {
-        FetchJob *j = NULL;
+static void fetch_on_finished(CurlGlue *g, CURL *curl, CURLcode rc, void *userdata) {
+        FetchJob *j = userdata;
         FetchResult res;
 
-        if (curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **) &j) != CURLE_OK || !j) {
-                curl_easy_cleanup(curl);
-                return;
-        }
         fetch_result_fill(j, rc, &res);
         j->done(j, &res, j->userdata);
         fetch_result_done(&res);

@@ -317,7 +317,7 @@ int manager_start(Manager *m) {
         r = store_open(db, STORE_READ_WRITE, &m->store);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the database %s: %m", db);
-        r = curl_glue_new(&m->glue, m->event, &limits, fetch_on_finished, m);
+        r = curl_glue_new(&m->glue, m->event, &limits);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up libcurl: %m");
         r = dispatcher_new(&m->dispatcher, m->event, m->store, m->config);

@@ -10,12 +10,15 @@ struct Poll {
         PollEnv env;
         const SourceConfig *source;
         const SourceType *type;
-        unsigned pending; /* fetches in flight */
         bool started, finished, cancelled;
         sd_event_source *finish; /* deferred end, so that poll_start() never reports inline */
         PollOutcome outcome;
-        struct PollRequest **requests; /* in flight */
-        size_t n_requests;
+        /* every request not yet reported: the first n_running are running, the rest wait */
+        struct PollRequest **requests;
+        size_t n_requests, n_running;
+        unsigned concurrency;    /* 0: no limit of our own (curl's per-host limits apply) */
+        usec_t delay;            /* between the starts of two requests */
+        sd_event_source *pacer;  /* armed while waiting out the delay */
 };
 
 typedef struct PollRequest {
@@ -24,7 +27,7 @@ typedef struct PollRequest {
         void *userdata;
         char *url;
         bool conditional;
-        FetchJob *job;
+        FetchJob *job; /* NULL while waiting */
 } PollRequest;
 
 const PollOutcome *poll_outcome(const Poll *p) {
@@ -74,20 +77,31 @@ static int on_finish(sd_event_source *s, void *userdata) {
 }
 
 static void poll_maybe_finish(Poll *p) {
-        if (p->pending == 0 && p->started && !p->finished && !p->cancelled)
+        if (p->n_requests == 0 && p->started && !p->finished && !p->cancelled)
                 (void) sd_event_source_set_enabled(p->finish, SD_EVENT_ONESHOT);
 }
 
 static void poll_forget(Poll *p, PollRequest *rq) {
         for (size_t i = 0; i < p->n_requests; i++)
                 if (p->requests[i] == rq) {
-                        p->requests[i] = p->requests[--p->n_requests];
+                        if (rq->job)
+                                p->n_running--;
+                        /* keep the order: running first, then waiting in FIFO order */
+                        memmove(&p->requests[i], &p->requests[i + 1],
+                                (p->n_requests - i - 1) * sizeof(PollRequest *));
+                        p->n_requests--;
                         break;
                 }
-        p->pending--;
         free(rq->url);
         free(rq);
 }
+
+void poll_set_pacing(Poll *p, unsigned concurrency, usec_t delay) {
+        p->concurrency = concurrency;
+        p->delay = delay;
+}
+
+static void poll_pump(Poll *p);
 
 static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
         PollRequest *rq = userdata;
@@ -113,26 +127,18 @@ static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
                 }
         }
         poll_forget(p, rq);
+        poll_pump(p);
         poll_maybe_finish(p);
 }
 
-int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata) {
+static int poll_request_start(Poll *p, PollRequest *rq) {
         const DaemonSettings *d = &p->env.config->daemon;
         _cleanup_free_ char *etag = NULL, *lm = NULL;
-        PollRequest *rq = NULL, **requests;
-        int r;
 
-        if (conditional && store_get_validators(p->env.store, url, &etag, &lm) < 0)
+        if (rq->conditional && store_get_validators(p->env.store, rq->url, &etag, &lm) < 0)
                 etag = lm = NULL; /* an unconditional GET is still correct */
-        if (!(rq = calloc(1, sizeof(PollRequest))) || !(rq->url = strdup(url)))
-                goto oom;
-        if (!(requests = realloc(p->requests, (p->n_requests + 1) * sizeof(PollRequest *))))
-                goto oom;
-        p->requests = requests;
-        *rq = (PollRequest) { .poll = p, .done = done, .userdata = userdata, .url = rq->url,
-                              .conditional = conditional };
         FetchRequest req = {
-                .url = url,
+                .url = rq->url,
                 .etag = etag,
                 .last_modified = lm,
                 .user_agent = d->user_agent,
@@ -140,20 +146,54 @@ int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, voi
                 .timeout = d->timeout,
                 .max_redirects = 5,
         };
-        r = fetch_start(p->env.glue, &req, on_fetched, rq, &rq->job);
-        if (r < 0) {
-                free(rq->url);
+        return fetch_start(p->env.glue, &req, on_fetched, rq, &rq->job);
+}
+
+static int on_pacer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Poll *p = userdata;
+        p->pacer = sd_event_source_disable_unref(p->pacer);
+        poll_pump(p);
+        poll_maybe_finish(p);
+        return 0;
+}
+
+/* Starts waiting requests while the concurrency and the delay allow. */
+static void poll_pump(Poll *p) {
+        while (!p->cancelled && !p->pacer && p->n_running < p->n_requests &&
+               (p->concurrency == 0 || p->n_running < p->concurrency)) {
+                PollRequest *rq = p->requests[p->n_running];
+                int r = poll_request_start(p, rq);
+                if (r < 0) {
+                        poll_fail(p, rq->url, FAILURE_OTHER, "cannot start the request: %s",
+                                  strerror(-r));
+                        poll_forget(p, rq);
+                        continue;
+                }
+                p->n_running++;
+                if (p->delay > 0 && p->n_running < p->n_requests &&
+                    sd_event_add_time_relative(p->env.event, &p->pacer, CLOCK_BOOTTIME, p->delay,
+                                               0, on_pacer, p) < 0)
+                        p->pacer = NULL; /* no timer: go on without the pause */
+        }
+}
+
+int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata) {
+        PollRequest *rq, **requests;
+
+        if (!(requests = realloc(p->requests, (p->n_requests + 1) * sizeof(PollRequest *))))
+                return -ENOMEM;
+        p->requests = requests;
+        if (!(rq = calloc(1, sizeof(PollRequest))))
+                return -ENOMEM;
+        *rq = (PollRequest) { .poll = p, .done = done, .userdata = userdata,
+                              .conditional = conditional };
+        if (!(rq->url = strdup(url))) {
                 free(rq);
-                return r;
+                return -ENOMEM;
         }
         p->requests[p->n_requests++] = rq;
-        p->pending++;
+        poll_pump(p);
         return 0;
-oom:
-        if (rq)
-                free(rq->url);
-        free(rq);
-        return -ENOMEM;
 }
 
 static void poll_log_changes(Poll *p, const Change *changes, size_t n) {
@@ -241,6 +281,7 @@ int poll_start(Poll *p) {
 
 void poll_cancel(Poll *p) {
         p->cancelled = true;
+        p->pacer = sd_event_source_disable_unref(p->pacer);
         while (p->n_requests > 0) {
                 PollRequest *rq = p->requests[p->n_requests - 1];
                 fetch_cancel(rq->job);

@@ -18,15 +18,15 @@ typedef struct CurlLimits {
         unsigned max_connections_per_host;
 } CurlLimits;
 
-int curl_glue_new(CurlGlue **ret, sd_event *event, const CurlLimits *limits,
-                  CurlFinishedFn on_finished, void *userdata);
+int curl_glue_new(CurlGlue **ret, sd_event *event, const CurlLimits *limits);
 CurlGlue *curl_glue_free(CurlGlue *g);
 static inline void curl_glue_freep(CurlGlue **g) {
         curl_glue_free(*g);
 }
 int curl_glue_set_limits(CurlGlue *g, const CurlLimits *limits);
-/* Starts a transfer. On success the glue owns the handle until it reports it finished. */
-int curl_glue_add(CurlGlue *g, CURL *curl);
+/* Starts a transfer; done is called when it has finished. The glue uses the handle's
+ * CURLOPT_PRIVATE. On success the glue owns the handle until it reports it finished. */
+int curl_glue_add(CurlGlue *g, CURL *curl, CurlFinishedFn done, void *userdata);
 /* Aborts a running transfer; the handle is the caller's again (not reported as finished). */
 void curl_glue_remove(CurlGlue *g, CURL *curl);
 /* Number of transfers added and not yet reported. */

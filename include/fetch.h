@@ -45,7 +45,5 @@ int fetch_start(CurlGlue *g, const FetchRequest *req, FetchDoneFn done, void *us
 /* Aborts a job without calling done. */
 void fetch_cancel(FetchJob *j);
 const char *fetch_job_url(const FetchJob *j);
-/* For the CurlGlue owner: routes a finished transfer to its job. */
-void fetch_on_finished(CurlGlue *g, CURL *curl, CURLcode result, void *userdata);
 
 void fetch_result_done(FetchResult *r);

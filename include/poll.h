@@ -52,7 +52,11 @@ Poll *poll_free(Poll *p);
 int poll_start(Poll *p);
 void poll_cancel(Poll *p);
 
+/* Queues a GET (conditional: with the validators stored for url). Requests start in order, at
+ * most `concurrency` at a time, with `delay` between two starts (see poll_set_pacing). */
 int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata);
+/* Politeness for sources with many pages: 0 concurrency means no limit of the poll's own. */
+void poll_set_pacing(Poll *p, unsigned concurrency, usec_t delay);
 /* Records one document's records (takes them). Returns changes count or negative errno (the
  * failure is recorded in the outcome). */
 int poll_record(Poll *p, const char *url, AdvisoryList *records);
