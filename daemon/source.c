@@ -9,8 +9,35 @@ static const SourceType source_us = {
         .extract = source_us_extract,
 };
 
+static const SourceType source_ca = {
+        .id = "ca",
+        .government = "Canada",
+        .default_url = "https://data.international.gc.ca/travel-voyage/index-alpha-eng.json",
+        .plan = SOURCE_PLAN_SINGLE,
+        .extract = source_ca_extract,
+};
+
+static const SourceType source_de = {
+        .id = "de",
+        .government = "Germany",
+        .default_url = "https://www.auswaertiges-amt.de/opendata/travelwarning",
+        .plan = SOURCE_PLAN_SINGLE,
+        .extract = source_de_extract,
+};
+
+static const SourceType source_au = {
+        .id = "au",
+        .government = "Australia",
+        .default_url = "https://www.smartraveller.gov.au/destinations-export",
+        .plan = SOURCE_PLAN_SINGLE,
+        .extract = source_au_extract,
+};
+
 const SourceType *const source_types_builtin[] = {
         &source_us,
+        &source_ca,
+        &source_de,
+        &source_au,
         NULL,
 };
 

@@ -49,3 +49,8 @@ extern const SourceType *const source_types_builtin[];
 
 /* Extractors (source-<id>.c) */
 int source_us_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+int source_no_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+int source_uk_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+int source_ca_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+int source_de_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+int source_au_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);

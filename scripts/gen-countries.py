@@ -18,7 +18,10 @@ ISO_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
 NB_MO = "/usr/share/locale/nb/LC_MESSAGES/iso_3166-1.mo"
 
 # Codes outside ISO 3166-1 that governments publish as countries (DESIGN.md: "Kosovo XK").
+# IC is exceptionally reserved by ISO for the Canary Islands, which Canada lists as a destination
+# of their own; it has no alpha-3 code, XIC is ours.
 EXTRA = [
+    {"alpha_2": "IC", "alpha_3": "XIC", "name": "Canary Islands", "name_nb": "Kanariøyene"},
     {"alpha_2": "XK", "alpha_3": "XKX", "name": "Kosovo", "name_nb": "Kosovo"},
 ]
 
@@ -61,17 +64,39 @@ def translate(nb, msgid):
     return nb._catalog.get(msgid)
 
 
+# iso-codes' inverted or bracketed names read badly in a sentence ("Kazakhstan" yes, "Congo, The
+# Democratic Republic of the" no): the name people see. The ISO name stays findable as the
+# official name when the entry has none.
+DISPLAY = {
+    "CD": "Democratic Republic of the Congo",
+    "FK": "Falkland Islands",
+    "FM": "Micronesia",
+    "MF": "Saint Martin",
+    "PS": "Palestine",
+    "SX": "Sint Maarten",
+    "VA": "Vatican City",
+    "VG": "British Virgin Islands",
+    "VI": "US Virgin Islands",
+}
+
+
 def country_from_iso(e, nb):
     for key in ("alpha_2", "alpha_3", "name"):
         if not e.get(key):
             die(f"entry without {key}: {e!r}")
     common = e.get("common_name")
     name_nb = translate(nb, common) or translate(nb, e["name"])
+    name = common or e["name"]
+    official = e.get("official_name")
+    display = DISPLAY.get(e["alpha_2"])
+    if display:
+        official = official or name
+        name = display
     return {
         "alpha_2": e["alpha_2"],
         "alpha_3": e["alpha_3"],
-        "name": common or e["name"],
-        "official_name": e.get("official_name"),
+        "name": name,
+        "official_name": official,
         "name_nb": name_nb,
     }
 
