@@ -18,6 +18,15 @@ CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 VERSION := 0.1.0
+
+# make V=1 shows the commands
+ifeq ($(V),1)
+Q =
+E = @:
+else
+Q = @
+E = @echo
+endif
 PYTHON ?= /usr/bin/python3
 CC ?= cc
 
@@ -64,28 +73,34 @@ deps-test:
 
 $(BUILD)/country-table.c: scripts/gen-countries.py
 	@mkdir -p $(@D)
-	$(PYTHON) scripts/gen-countries.py > $@.tmp && mv $@.tmp $@
+	$(E) "  GEN     $@"
+	$(Q)$(PYTHON) scripts/gen-countries.py > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: daemon/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/country-table.o: $(BUILD)/country-table.c
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(BUILD)/libadvisory.a: $(LIB_OBJS)
-	rm -f $@
-	ar rcs $@ $^
+	$(E) "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/advisoryd: $(BUILD)/main.o $(BUILD)/libadvisory.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/advisoryctl: $(CTL_OBJS) $(BUILD)/libadvisory.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libadvisory.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $< $(BUILD)/libadvisory.a \
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $< $(BUILD)/libadvisory.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
 run: deps
@@ -95,8 +110,9 @@ run: deps
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
-		echo "== $$t"; \
-		ADVISORYD_TESTDATA=tests/fixtures $$t; \
+		echo "  TEST    $$t"; \
+		ADVISORYD_TESTDATA=tests/fixtures $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
+		grep -E '^\[  (PASSED|SKIPPED) ' $$t.log | sed 's/^/          /'; \
 	done
 
 integration: all

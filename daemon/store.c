@@ -62,6 +62,13 @@ static const char *const migrations[] = {
         ");"
         "CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE state = 'pending';"
         "CREATE INDEX outbox_by_change ON outbox(change_id);",
+        /* 1 → 2: what a source's driver remembers between polls (page lists, last sweep) */
+        "CREATE TABLE source_value ("
+        "  source TEXT NOT NULL,"
+        "  key TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  PRIMARY KEY (source, key)"
+        ") WITHOUT ROWID;",
 };
 
 _Static_assert(ELEMENTSOF(migrations) == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -530,6 +537,45 @@ int store_record_failure(Store *s, const char *source, FailureClass failure, con
                                   userdata);
         r = store_commit(s, r);
         return r < 0 ? r : became_failing;
+}
+
+int store_get_value(Store *s, const char *source, const char *key, char **ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        *ret = NULL;
+        r = store_prepare(s, "SELECT value FROM source_value WHERE source = ? AND key = ?", &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, source);
+        bind_text(st, 2, key);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_errno(rc) ?: -EIO;
+        *ret = column_strdup(st, 0);
+        return *ret ? 1 : -ENOMEM;
+}
+
+int store_set_value(Store *s, const char *source, const char *key, const char *value) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (value)
+                r = store_prepare(s,
+                                  "INSERT INTO source_value (source, key, value) VALUES (?1, ?2, ?3)"
+                                  " ON CONFLICT (source, key) DO UPDATE SET value = ?3",
+                                  &st);
+        else
+                r = store_prepare(s, "DELETE FROM source_value WHERE source = ?1 AND key = ?2", &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, source);
+        bind_text(st, 2, key);
+        if (value)
+                bind_text(st, 3, value);
+        return step_done(s, st);
 }
 
 int store_source_times(Store *s, const char *source, time_t *ret_last_attempt,

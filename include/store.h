@@ -15,7 +15,7 @@
 #include "advisory.h"
 #include "diff.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct Store Store;
 
@@ -95,6 +95,10 @@ int store_record_failure(Store *s, const char *source, FailureClass failure, con
  * source recovered (source-recovered rows queued). */
 int store_record_unchanged(Store *s, const char *source, time_t now, StoreRouter router,
                            void *userdata);
+/* What a source's driver remembers between polls (page lists, the last sweep), by key. A
+ * missing key gives 0 and *ret NULL; a NULL value deletes the key. */
+int store_get_value(Store *s, const char *source, const char *key, char **ret);
+int store_set_value(Store *s, const char *source, const char *key, const char *value);
 /* When the source was last attempted and last succeeded (0: never). */
 int store_source_times(Store *s, const char *source, time_t *ret_last_attempt,
                        time_t *ret_last_success);

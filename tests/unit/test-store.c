@@ -142,6 +142,60 @@ static void changes_free(Change *c, size_t n) {
 
 /* ---- opening ---- */
 
+/* A database left by schema version 1 is migrated in place and keeps its history. */
+static void test_migrate_from_v1(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *value = NULL;
+
+        f->store = store_free(f->store);
+        unlink(f->path);
+        raw_exec(f->path, "PRAGMA journal_mode = DELETE;"
+                          "CREATE TABLE source (id TEXT PRIMARY KEY, state TEXT NOT NULL DEFAULT 'ok',"
+                          " consecutive_failures INTEGER NOT NULL DEFAULT 0, last_attempt INTEGER,"
+                          " last_success INTEGER, last_error TEXT, last_error_class TEXT,"
+                          " documents INTEGER NOT NULL DEFAULT 0, next_poll INTEGER);"
+                          "CREATE TABLE period (id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+                          " country TEXT NOT NULL, level INTEGER NOT NULL, regional_level INTEGER,"
+                          " label TEXT NOT NULL, updated TEXT, url TEXT, first_seen INTEGER NOT NULL,"
+                          " last_seen INTEGER NOT NULL, observations INTEGER NOT NULL DEFAULT 1);"
+                          "CREATE TABLE validator (url TEXT PRIMARY KEY, etag TEXT,"
+                          " last_modified TEXT) WITHOUT ROWID;"
+                          "CREATE TABLE outbox (id INTEGER PRIMARY KEY, notifier TEXT NOT NULL,"
+                          " event TEXT NOT NULL, change_id INTEGER, source TEXT NOT NULL, detail TEXT,"
+                          " state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
+                          " created_at INTEGER NOT NULL, next_attempt INTEGER NOT NULL,"
+                          " delivered_at INTEGER, last_error TEXT);"
+                          "INSERT INTO period (source, country, level, label, first_seen, last_seen)"
+                          " VALUES ('us', 'KZ', 1, 'Level 1', 1, 1);"
+                          "PRAGMA user_version = 1");
+        assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->store), 0);
+        assert_int_equal(query_int(f->store, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+        assert_int_equal(query_int(f->store, "SELECT count(*) FROM period WHERE country = 'KZ'"), 1);
+        assert_int_equal(store_set_value(f->store, "no", "last_sweep", "1700000000"), 0);
+        assert_int_equal(store_get_value(f->store, "no", "last_sweep", &value), 1);
+        assert_string_equal(value, "1700000000");
+}
+
+/* A driver's memory: per source and key, replaced on write, deleted by NULL. */
+static void test_values(void **state) {
+        Fixture *f = *state;
+        char *v = NULL;
+
+        assert_int_equal(store_get_value(f->store, "no", "pages", &v), 0);
+        assert_null(v);
+        assert_int_equal(store_set_value(f->store, "no", "pages", "[1]"), 0);
+        assert_int_equal(store_set_value(f->store, "no", "pages", "[1,2]"), 0);
+        assert_int_equal(store_set_value(f->store, "uk", "pages", "other"), 0);
+        assert_int_equal(store_get_value(f->store, "no", "pages", &v), 1);
+        assert_string_equal(v, "[1,2]");
+        v = mfree(v);
+        assert_int_equal(store_set_value(f->store, "no", "pages", NULL), 0);
+        assert_int_equal(store_get_value(f->store, "no", "pages", &v), 0);
+        assert_int_equal(store_get_value(f->store, "uk", "pages", &v), 1);
+        assert_string_equal(v, "other");
+        free(v);
+}
+
 static void test_open_creates_schema(void **state) {
         Fixture *f = *state;
         _cleanup_free_ char *mode = NULL;
@@ -792,6 +846,8 @@ static void test_current_states(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_values, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup, teardown),
