@@ -30,7 +30,13 @@ endif
 PYTHON ?= /usr/bin/python3
 CC ?= cc
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+BUILD ?= build-fuzz
+CC = clang
+WERROR = 0
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -103,6 +109,29 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libadvisory.a
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $< $(BUILD)/libadvisory.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
+# Fuzzing (libFuzzer, clang): one target per built-in extractor, and the config parser.
+#   make fuzz                  build, then run each target FUZZ_TIME seconds (default 60)
+FUZZ_SOURCES = us ca de au
+FUZZ_TIME ?= 60
+FUZZ_BINS = $(FUZZ_SOURCES:%=$(BUILD)/fuzz/fuzz-extract-%) $(BUILD)/fuzz/fuzz-config
+
+$(BUILD)/fuzz/fuzz-extract-%: tests/fuzz/fuzz-extract.c $(BUILD)/libadvisory.a
+	@mkdir -p $(@D)
+	$(E) "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DFUZZ_SOURCE='"$*"' -o $@ $< \
+		$(BUILD)/libadvisory.a $(PKG_LIBS) -lm
+
+$(BUILD)/fuzz/fuzz-config: tests/fuzz/fuzz-config.c $(BUILD)/libadvisory.a
+	@mkdir -p $(@D)
+	$(E) "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libadvisory.a $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps-test
+	$(MAKE) FUZZ=1 fuzz-build
+	scripts/fuzz.sh build-fuzz/fuzz $(FUZZ_TIME)
+
 run: deps
 	$(MAKE) all
 	@mkdir -p var
@@ -138,9 +167,9 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/advisoryd.service
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-test run unit integration check install uninstall clean
+.PHONY: all deps deps-test run unit integration check install uninstall clean fuzz fuzz-build
 .DELETE_ON_ERROR:
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d)
