@@ -127,3 +127,28 @@ int store_outbox_delivered(Store *s, int64_t id, time_t now);
 int store_outbox_attempt_failed(Store *s, int64_t id, const char *error, time_t next_attempt);
 
 int store_load_change(Store *s, int64_t id, Change *ret);
+
+/* ---- import (store-import.c): saved documents recorded as observations at a given time ---- */
+
+typedef enum ImportKind {
+        IMPORT_EXTENDED, /* agrees with the period in force at that time, or with the next one,
+                          * which now starts at the observation */
+        IMPORT_INSERTED, /* a new period from the observation on */
+        IMPORT_SPLIT,    /* interrupts a period observed before and after it: split in three */
+        IMPORT_CONFLICT, /* another level was observed at that very second: skipped */
+} ImportKind;
+
+typedef struct ImportOutcome {
+        ImportKind kind;
+        /* IMPORT_SPLIT, IMPORT_CONFLICT: the period that was recorded at that time */
+        int level, regional_level;
+        time_t first_seen, last_seen;
+        int64_t observations;
+} ImportOutcome;
+
+/* Records one document's records as observations of the source at `at`, in ONE transaction,
+ * keeping the periods consistent wherever `at` falls in the history (see store-import.c). Never
+ * queues notifications and never touches the source's health (the row is created if missing).
+ * outcomes (optional) receives records->n entries, in the order of the records. */
+int store_import_document(Store *s, const char *source, const AdvisoryList *records, time_t at,
+                          ImportOutcome *outcomes);
