@@ -17,6 +17,7 @@ typedef struct Options {
         const char *database;
         bool once;
         bool test_config;
+        bool quiet;
         int verbose;
 } Options;
 
@@ -34,6 +35,8 @@ static void help(void) {
                "      --once           poll every enabled source once, deliver due\n"
                "                       notifications, exit (3: a source failed)\n"
                "      --test-config    check the configuration, print it, exit\n"
+               "  -q, --quiet          with --test-config: print nothing when it is valid;\n"
+               "                       otherwise: log warnings and errors only\n"
                "  -v, --verbose        debug messages\n"
                "      --version        print the version\n"
                "  -h, --help           this help\n",
@@ -48,6 +51,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "database", required_argument, NULL, ARG_DATABASE },
                 { "once", no_argument, NULL, ARG_ONCE },
                 { "test-config", no_argument, NULL, ARG_TEST_CONFIG },
+                { "quiet", no_argument, NULL, 'q' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "help", no_argument, NULL, 'h' },
@@ -56,7 +60,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
         int c;
 
         *o = (Options) { .config = DEFAULT_CONFIG_FILE };
-        while ((c = getopt_long(argc, argv, "c:vh", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "c:qvh", options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
                         o->config = optarg;
@@ -69,6 +73,9 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         break;
                 case ARG_TEST_CONFIG:
                         o->test_config = true;
+                        break;
+                case 'q':
+                        o->quiet = true;
                         break;
                 case 'v':
                         o->verbose++;
@@ -89,17 +96,33 @@ static int parse_argv(int argc, char *argv[], Options *o) {
         return 0;
 }
 
-static int load_config(const char *path, Config **ret) {
+/* Logs each error of a configuration that does not load on its own line (under systemd each
+ * gets its priority); *ret_reason, when given, gets the first one, for the status line. */
+static int load_config(const char *path, Config **ret, char **ret_reason) {
         _cleanup_free_ char *errors = NULL;
+        const char *reason = NULL;
+        char *state = NULL;
         int r = config_load(path, ret, &errors);
 
-        if (r == -EINVAL && errors) {
-                fputs(errors, stderr);
-                return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "Failed to load %s: %m", path);
-        return 0;
+        if (r >= 0)
+                return 0;
+        if (r == -EINVAL && errors)
+                for (char *line = strtok_r(errors, "\n", &state); line;
+                     line = strtok_r(NULL, "\n", &state)) {
+                        log_error("%s", line);
+                        reason = reason ? reason : line;
+                }
+        else
+                log_error_errno(r, "Failed to load %s: %m", path);
+        if (ret_reason)
+                *ret_reason = reason ? strdup(reason) : strprintf("cannot read %s", path);
+        return r;
+}
+
+/* READY=1 with the current STATUS= in the same datagram: systemctl never shows a stale line. */
+static void notify_ready(Daemon *d) {
+        _cleanup_free_ char *status = manager_status(d->manager);
+        (void) sd_notifyf(false, "READY=1\nSTATUS=%s", strempty(status));
 }
 
 static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -109,22 +132,33 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* Parse into a fresh Config; swap only when it is valid. A failed reload keeps the service on
+ * the running configuration and says so in STATUS= until a reload succeeds. */
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Daemon *d = userdata;
+        _cleanup_free_ char *reason = NULL, *note = NULL;
         Config *config = NULL;
         int r;
 
         (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
                           (unsigned long long) now_usec(CLOCK_MONOTONIC));
         log_info("Reloading %s.", d->options.config);
-        r = load_config(d->options.config, &config);
-        if (r < 0)
+        r = load_config(d->options.config, &config, &reason);
+        if (r < 0) {
                 log_error("Configuration not reloaded; keeping the running configuration.");
-        else if ((r = manager_reload(d->manager, config)) < 0)
-                log_error_errno(r, "Failed to apply the new configuration: %m");
-        else
-                log_info("Configuration reloaded.");
-        (void) sd_notify(false, "READY=1");
+                note = strprintf("configuration not reloaded: %s", strempty(reason));
+        } else {
+                (void) manager_set_status_note(d->manager, NULL);
+                r = manager_reload(d->manager, config);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to apply the new configuration: %m");
+                        note = strprintf("configuration not applied: %s", strerror(-r));
+                } else
+                        log_info("Configuration reloaded.");
+        }
+        if (note && manager_set_status_note(d->manager, note) < 0)
+                log_oom();
+        notify_ready(d);
         return 0;
 }
 
@@ -160,11 +194,12 @@ static int run(Daemon *d) {
         Config *config = NULL;
         int r;
 
-        r = load_config(d->options.config, &config);
+        r = load_config(d->options.config, &config, NULL);
         if (r < 0)
                 return 2;
         if (d->options.test_config) {
-                config_dump(config, stdout);
+                if (!d->options.quiet)
+                        config_dump(config, stdout);
                 config_free(config);
                 return 0;
         }
@@ -179,10 +214,11 @@ static int run(Daemon *d) {
                 config_free(config);
                 return log_oom(), 1;
         }
+        /* READY=1 once every source's first poll is armed (manager_start() arms them) */
         r = manager_start(d->manager);
         if (r < 0)
                 return 1;
-        (void) sd_notify(false, "READY=1");
+        notify_ready(d);
         r = sd_event_loop(e);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m"), 1;
@@ -199,6 +235,8 @@ int main(int argc, char *argv[]) {
                 return r > 0 ? 0 : 2;
         if (d.options.verbose)
                 log_set_max_level(LOG_DEBUG);
+        else if (d.options.quiet)
+                log_set_max_level(LOG_WARNING);
         curl_global_init(CURL_GLOBAL_DEFAULT);
         xmlInitParser();
         r = run(&d);

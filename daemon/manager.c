@@ -40,6 +40,7 @@ struct Manager {
         unsigned polls_running;
         unsigned polls_failed; /* --once */
         bool exiting;
+        char *status_note; /* appended to the status line, e.g. why the last reload failed */
 };
 
 static usec_t random_below(usec_t max) {
@@ -374,6 +375,7 @@ Manager *manager_free(Manager *m) {
         store_free(m->store);
         config_free(m->config);
         sd_event_unref(m->event);
+        free(m->status_note);
         free(m);
         return NULL;
 }
@@ -382,7 +384,7 @@ int manager_exit_status(Manager *m) {
         return m->polls_failed > 0 ? 3 : 0;
 }
 
-char *manager_status(Manager *m) {
+static char *manager_status_polls(Manager *m) {
         const Poller *next = NULL;
         unsigned failing = 0;
         char buf[DURATION_MAX];
@@ -402,4 +404,24 @@ char *manager_status(Manager *m) {
                          format_duration(buf, (usec_t) MAX(next->next - now, (time_t) 0) *
                                                       USEC_PER_SEC),
                          failing);
+}
+
+char *manager_status(Manager *m) {
+        char *polls = manager_status_polls(m), *s;
+
+        if (!polls || !m->status_note)
+                return polls;
+        s = strprintf("%s; %s", polls, m->status_note);
+        free(polls);
+        return s;
+}
+
+int manager_set_status_note(Manager *m, const char *note) {
+        char *copy = NULL;
+
+        if (note && !(copy = strdup(note)))
+                return -ENOMEM;
+        free(m->status_note);
+        m->status_note = copy;
+        return 0;
 }

@@ -23,5 +23,7 @@ int manager_start(Manager *m);
 int manager_reload(Manager *m, Config *config);
 /* With once: 0 when every source was recorded, 3 when at least one failed. */
 int manager_exit_status(Manager *m);
-/* "Polling 6 sources; next poll of no in 12m; 0 failing" */
+/* "Polling 6 sources; next poll of no in 12m; 0 failing", plus "; <note>" while a note is set */
 char *manager_status(Manager *m);
+/* A note for the status line (copied; NULL clears it), e.g. why the last reload failed. */
+int manager_set_status_note(Manager *m, const char *note);

@@ -5,6 +5,7 @@ No sleeps: every wait is for something observable (a log line, a request at the 
 datagram) and bounded by a generous timeout, so a slow machine (or ASan) only makes it slower."""
 
 import calendar
+import re
 import signal
 import time
 
@@ -69,26 +70,51 @@ def test_keeps_polling_while_idle(env):
     assert env.source()["consecutive_failures"] == 0
 
 
-def test_sighup_with_a_broken_config_keeps_the_old_one(env):
-    conf = env.write_config(daemon={"interval": "1s"})
+def test_sighup_with_a_broken_config_keeps_the_old_one(env, notify):
+    env.write_config(daemon={"interval": "1s"})
     env.serve_feed("us-baseline.xml")
-    p = env.start_daemon()
+    p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path})
     env.wait_for_log(p, "baseline of 23 countries", WAIT)
 
-    conf.write_text("[daemon]\ninterval = 1s\nbogus = 1\n")
+    # the broken configuration moves the source elsewhere: applied, it would poll /moved.xml
+    moved = "/moved.xml"
+    env.server.serve(moved, env.server.document(FEED_PATH).body)
+    conf = env.write_config(url=env.server.url(moved), daemon={"interval": "1s", "bogus": "1"})
+    seen_notify = len(notify.records())
+    line = conf.read_text().splitlines().index("bogus = 1") + 1
     p.send_signal(signal.SIGHUP)
     end = env.wait_for_log(p, "not reloaded", WAIT)
-    assert f"{conf}:3: " in env.daemon_log(p)
+    assert f"{conf}:{line}: unknown key 'bogus'" in env.daemon_log(p)  # the error, file:line
 
     # still running, still polling the old URL with the old notifiers
     seen = len(env.server.requests(FEED_PATH))
     env.serve_feed("us-changed.xml")
-    assert len(env.server.wait_for_requests(FEED_PATH, seen + 1, WAIT)) > seen
+    assert len(env.server.wait_for_requests(FEED_PATH, seen + 2, WAIT)) >= seen + 2
     assert len(env.journal.wait(2, WAIT)) == 2
     assert p.poll() is None
     assert "Polled 'us'" in env.daemon_log(p)[end:]
+    assert env.server.requests(moved) == []
+
+    # the service manager heard RELOADING=1, then READY=1 with a status that says why
+    after = notify.wait(seen_notify + 2, WAIT)[seen_notify:]
+    assert after[0].get("RELOADING") == "1", after
+    ready = next(m for m in after if m.get("READY") == "1")
+    assert ready["STATUS"].startswith("Polling 1 source; "), ready
+    assert f"; configuration not reloaded: {conf}:{line}: " in ready["STATUS"], ready
+    # and keeps saying it in later STATUS= lines, until a reload succeeds
+    n = len(notify.records())
+    later = notify.wait(n + 1, WAIT)[n:]
+    assert later and "configuration not reloaded" in later[-1].get("STATUS", ""), later
+
+    env.write_config(daemon={"interval": "1s"})
+    n = len(notify.records())
+    p.send_signal(signal.SIGHUP)
+    env.wait_for_log(p, "Configuration reloaded", WAIT)
+    ready = [m for m in notify.wait(n + 2, WAIT)[n:] if m.get("READY") == "1"]
+    assert ready and "not reloaded" not in ready[0]["STATUS"], ready
     rc, _ = stop(env, p)
     assert rc == 0
+    assert notify.errors == []
 
 
 def test_sighup_applies_a_new_configuration(env):
@@ -148,30 +174,56 @@ def test_retry_after_postpones_the_next_poll(env):
     assert len(env.server.requests(FEED_PATH)) == 1
 
 
+STATUS_LINE = re.compile(r"Polling 1 source; next poll of us in \S+; 0 failing")
+
+
 def test_service_manager_protocol(env, notify):
     env.write_config(daemon={"interval": "1h"})
     env.serve_feed("us-baseline.xml")
     p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"})
 
-    def wait_for(pred, what):
+    def wait_for(pred, what, count=1):
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline:
-            if any(pred(m) for m in notify.records()):
+            if sum(1 for m in notify.records() if pred(m)) >= count:
                 return
             notify.wait(len(notify.records()) + 1, 0.2)
         raise AssertionError(f"no {what} on NOTIFY_SOCKET: {notify.records()}\n"
                              f"{env.daemon_log(p)}")
 
     wait_for(lambda m: m.get("READY") == "1", "READY=1")
-    wait_for(lambda m: "STATUS" in m, "STATUS=")
-    wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1")
+    ready = next(m for m in notify.records() if m.get("READY") == "1")
+    # READY=1 comes once the first poll is armed, with the status line in the same datagram
+    assert STATUS_LINE.fullmatch(ready.get("STATUS", "")), ready
+    # after the first poll, the status is sent again, still naming the next poll
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+    wait_for(lambda m: STATUS_LINE.fullmatch(m.get("STATUS", "")), "STATUS= after the poll", 2)
+    # WATCHDOG_USEC=1s: sd-event pings from the loop well within it, again and again
+    wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1 twice", 2)
+
     seen = len(notify.records())
     p.send_signal(signal.SIGHUP)
     env.wait_for_log(p, "Configuration reloaded", WAIT)
-    wait_for(lambda m: m.get("RELOADING") == "1" and "MONOTONIC_USEC" in m, "RELOADING=1")
     after = notify.wait(seen + 2, WAIT)[seen:]
-    assert any(m.get("READY") == "1" for m in after), after
+    after = [m for m in after if "WATCHDOG" not in m]
+    reloading = after[0]
+    assert reloading.get("RELOADING") == "1", after
+    assert int(reloading["MONOTONIC_USEC"]) > 0, reloading
+    assert any(m.get("READY") == "1" for m in after[1:]), after
+    assert p.poll() is None
+
     rc, _ = stop(env, p)
     assert rc == 0
-    assert any(m.get("STOPPING") == "1" for m in notify.records())
+    stopping = [m for m in notify.records() if m.get("STOPPING") == "1"]
+    assert len(stopping) == 1, notify.records()
     assert notify.errors == []
+
+
+def test_no_watchdog_pings_unless_asked(env, notify):
+    """Without WATCHDOG_USEC the daemon does not wake up to ping: idle means idle."""
+    env.serve_feed("us-baseline.xml")
+    p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path})
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+    rc, _ = stop(env, p)
+    assert rc == 0
+    assert not any("WATCHDOG" in m for m in notify.records()), notify.records()
