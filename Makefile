@@ -4,7 +4,8 @@
 #   make run             install missing Debian packages, build, run the daemon in the foreground
 #   make check           install missing Debian packages, build, run unit + integration tests
 #   make check SANITIZE=1   the same, built with ASan+UBSan into build-san/
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (see the README: Installing)
+#   make uninstall       the same variables
 #   make clean
 
 PREFIX ?= /usr/local
@@ -151,20 +152,69 @@ check: deps-test
 	$(MAKE) all unit
 	$(MAKE) integration
 
+# ---- install ----
+# Everything the README lists under "Installing": binaries, the unit with its paths substituted,
+# the journal catalog, the man pages (every man/*.[1-8]), bash completions (shell/NAME.bash
+# becomes NAME) and, unless one is already there, the configuration. Without DESTDIR (a real
+# install on this machine) the journal catalog database is rebuilt and systemd reloaded.
+MAN_PAGES = $(wildcard man/*.[1-8])
+BASH_COMPLETIONS = $(wildcard shell/*.bash)
+INSTALLED_CONF = $(DESTDIR)$(SYSCONFDIR)/advisoryd/advisoryd.conf
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/advisoryd $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSCONFDIR)/advisoryd
 	install -m 0755 $(BUILD)/advisoryd $(DESTDIR)$(SBINDIR)/advisoryd
 	install -m 0755 $(BUILD)/advisoryctl $(DESTDIR)$(BINDIR)/advisoryctl
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/advisoryd.service.in > $(BUILD)/advisoryd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+		-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/advisoryd.service.in > $(BUILD)/advisoryd.service
 	install -m 0644 $(BUILD)/advisoryd.service $(DESTDIR)$(UNITDIR)/advisoryd.service
-	test -e $(DESTDIR)$(SYSCONFDIR)/advisoryd/advisoryd.conf || \
-		install -m 0644 config/advisoryd.conf $(DESTDIR)$(SYSCONFDIR)/advisoryd/advisoryd.conf
+	install -m 0644 systemd/advisoryd.catalog $(DESTDIR)$(CATALOGDIR)/advisoryd.catalog
+	@set -e; for f in $(MAN_PAGES); do \
+		s=$${f##*.}; \
+		echo "install -D -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}"; \
+		install -D -m 0644 $$f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; \
+	done
+	@set -e; for f in $(BASH_COMPLETIONS); do \
+		n=$${f##*/}; n=$${n%.bash}; \
+		echo "install -D -m 0644 $$f $(DESTDIR)$(COMPLETIONDIR)/$$n"; \
+		install -D -m 0644 $$f $(DESTDIR)$(COMPLETIONDIR)/$$n; \
+	done
+	@# the configuration must be readable by the service's transient user: 0644, no secrets in it
+	@if [ -e $(INSTALLED_CONF) ]; then \
+		echo "$(INSTALLED_CONF) exists, not overwritten"; \
+	else \
+		echo "install -m 0644 config/advisoryd.conf $(INSTALLED_CONF)"; \
+		install -m 0644 config/advisoryd.conf $(INSTALLED_CONF); \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog 2>/dev/null || true; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi; \
+	fi
 
+# Removes what install put there; the configuration only while it is the shipped one, unmodified.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/advisoryd $(DESTDIR)$(BINDIR)/advisoryctl \
-		$(DESTDIR)$(UNITDIR)/advisoryd.service
+		$(DESTDIR)$(UNITDIR)/advisoryd.service $(DESTDIR)$(CATALOGDIR)/advisoryd.catalog
+	@set -e; for f in $(MAN_PAGES); do \
+		echo "rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}"; \
+		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+	done
+	@set -e; for f in $(BASH_COMPLETIONS); do \
+		n=$${f##*/}; n=$${n%.bash}; \
+		echo "rm -f $(DESTDIR)$(COMPLETIONDIR)/$$n"; \
+		rm -f $(DESTDIR)$(COMPLETIONDIR)/$$n; \
+	done
+	@if cmp -s config/advisoryd.conf $(INSTALLED_CONF); then \
+		echo "rm -f $(INSTALLED_CONF)"; rm -f $(INSTALLED_CONF); \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/advisoryd 2>/dev/null || true; \
+	elif [ -e $(INSTALLED_CONF) ]; then \
+		echo "$(INSTALLED_CONF) was modified, kept"; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		journalctl --update-catalog 2>/dev/null || true; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi; \
+	fi
 
 clean:
 	rm -rf build build-san build-fuzz
