@@ -1,6 +1,8 @@
 /* poll.c: one poll of one source: fetches, documents, outcome. */
 #include "poll.h"
 
+#include <assert.h>
+
 #include "change.h"
 #include "diff.h"
 #include "log.h"
@@ -19,6 +21,11 @@ struct Poll {
         unsigned concurrency;    /* 0: no limit of our own (curl's per-host limits apply) */
         usec_t delay;            /* between the starts of two requests */
         sd_event_source *pacer;  /* armed while waiting out the delay */
+        char *first_failed_url;  /* of the first failure, for the summary of a multi-page poll */
+        /* the source's driver (poll_set_driver) */
+        void *driver_state;
+        PollFinishFn driver_finish;
+        void (*driver_free)(void *state);
 };
 
 typedef struct PollRequest {
@@ -26,7 +33,7 @@ typedef struct PollRequest {
         PollFetchFn done;
         void *userdata;
         char *url;
-        bool conditional;
+        PollFetchFlags flags;
         FetchJob *job; /* NULL while waiting */
 } PollRequest;
 
@@ -46,6 +53,21 @@ Store *poll_store(const Poll *p) {
         return p->env.store;
 }
 
+const Config *poll_config(const Poll *p) {
+        return p->env.config;
+}
+
+void poll_set_driver(Poll *p, void *state, PollFinishFn finish, void (*free_state)(void *state)) {
+        assert(!p->driver_state);
+        p->driver_state = state;
+        p->driver_finish = finish;
+        p->driver_free = free_state;
+}
+
+void *poll_driver_state(const Poll *p) {
+        return p->driver_state;
+}
+
 const char *poll_url(const Poll *p) {
         return p->source->url ? p->source->url : p->type->default_url;
 }
@@ -62,8 +84,23 @@ void poll_fail(Poll *p, const char *url, FailureClass failure, const char *fmt, 
         if (o->failure == FAILURE_NONE) {
                 o->failure = failure;
                 snprintf(o->error, sizeof(o->error), "%s", msg);
+                p->first_failed_url = url ? strdup(url) : NULL;
         }
         log_debug("%s: %s: %s (%s)", p->source->id, strna(url), msg, failure_class_to_string(failure));
+}
+
+/* A poll of many pages says how many failed, and which one first: "one failed" alone would hide
+ * whether a site is down or one page changed its layout. */
+static void poll_summarize(Poll *p) {
+        PollOutcome *o = &p->outcome;
+        _cleanup_free_ char *summary = NULL;
+
+        if (o->failed == 0 || o->requested <= 1 || !p->first_failed_url)
+                return; /* one document, or a failure of the poll as a whole */
+        summary = strprintf("%u of %u pages failed; first: %s: %s", MIN(o->failed, o->requested),
+                            o->requested, p->first_failed_url, o->error);
+        if (summary)
+                snprintf(o->error, sizeof(o->error), "%s", summary); /* may cut the reason */
 }
 
 static int on_finish(sd_event_source *s, void *userdata) {
@@ -71,6 +108,9 @@ static int on_finish(sd_event_source *s, void *userdata) {
         sd_event_source_set_enabled(s, SD_EVENT_OFF);
         if (!p->finished) {
                 p->finished = true;
+                if (p->driver_finish)
+                        p->driver_finish(p, p->driver_state);
+                poll_summarize(p);
                 p->env.on_finished(p, p->env.userdata);
         }
         return 0;
@@ -108,7 +148,11 @@ static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
         Poll *p = rq->poll;
         int r;
 
-        if (res->failure != FAILURE_NONE) {
+        if (res->failure != FAILURE_NONE && (rq->flags & POLL_FETCH_MAY_BE_ABSENT) &&
+            (res->status == 404 || res->status == 410)) {
+                p->outcome.absent++;
+                log_debug("%s: %s: no such page (HTTP %ld)", p->source->id, rq->url, res->status);
+        } else if (res->failure != FAILURE_NONE) {
                 poll_fail(p, rq->url, res->failure, "%s", res->error);
                 if (res->retry_after > p->outcome.retry_after)
                         p->outcome.retry_after = res->retry_after;
@@ -119,7 +163,8 @@ static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
                         p->outcome.fetched++;
                 _cleanup_free_ char *etag = TAKE_PTR(res->etag), *lm = TAKE_PTR(res->last_modified);
                 r = rq->done(p, rq->url, res, rq->userdata);
-                if (r >= 0 && !res->not_modified && rq->conditional) {
+                /* stored after unconditional GETs too: the next conditional one uses them */
+                if (r >= 0 && !res->not_modified) {
                         int k = store_set_validators(p->env.store, rq->url, etag, lm);
                         if (k < 0)
                                 log_debug_errno(k, "Failed to store validators for %s, ignoring",
@@ -135,7 +180,8 @@ static int poll_request_start(Poll *p, PollRequest *rq) {
         const DaemonSettings *d = &p->env.config->daemon;
         _cleanup_free_ char *etag = NULL, *lm = NULL;
 
-        if (rq->conditional && store_get_validators(p->env.store, rq->url, &etag, &lm) < 0)
+        if ((rq->flags & POLL_FETCH_CONDITIONAL) &&
+            store_get_validators(p->env.store, rq->url, &etag, &lm) < 0)
                 etag = lm = NULL; /* an unconditional GET is still correct */
         FetchRequest req = {
                 .url = rq->url,
@@ -177,7 +223,8 @@ static void poll_pump(Poll *p) {
         }
 }
 
-int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata) {
+int poll_fetch_with(Poll *p, const char *url, PollFetchFlags flags, PollFetchFn done,
+                    void *userdata) {
         PollRequest *rq, **requests;
 
         if (!(requests = realloc(p->requests, (p->n_requests + 1) * sizeof(PollRequest *))))
@@ -185,15 +232,19 @@ int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, voi
         p->requests = requests;
         if (!(rq = calloc(1, sizeof(PollRequest))))
                 return -ENOMEM;
-        *rq = (PollRequest) { .poll = p, .done = done, .userdata = userdata,
-                              .conditional = conditional };
+        *rq = (PollRequest) { .poll = p, .done = done, .userdata = userdata, .flags = flags };
         if (!(rq->url = strdup(url))) {
                 free(rq);
                 return -ENOMEM;
         }
         p->requests[p->n_requests++] = rq;
+        p->outcome.requested++;
         poll_pump(p);
         return 0;
+}
+
+int poll_fetch(Poll *p, const char *url, bool conditional, PollFetchFn done, void *userdata) {
+        return poll_fetch_with(p, url, conditional ? POLL_FETCH_CONDITIONAL : 0, done, userdata);
 }
 
 static void poll_log_changes(Poll *p, const Change *changes, size_t n) {
@@ -311,6 +362,9 @@ Poll *poll_free(Poll *p) {
                 return NULL;
         poll_cancel(p);
         sd_event_source_disable_unref(p->finish);
+        if (p->driver_free)
+                p->driver_free(p->driver_state);
+        free(p->first_failed_url);
         free(p->requests);
         free(p);
         return NULL;
