@@ -22,6 +22,7 @@
 #include "advisory.h"
 #include "country.h"
 #include "source.h"
+#include "mail.h"
 #include "util.h"
 
 typedef enum SectionKind {
@@ -31,14 +32,15 @@ typedef enum SectionKind {
         SECTION_NOTIFY,
 } SectionKind;
 
-/* Which sections a key belongs to. Source keys: B built-in, U user-defined. Notify keys: one bit
- * per NotifyType, shifted. */
+/* Which sections a key belongs to. Source keys: built-in, built-in read page by page (uk, no),
+ * user-defined. Notify keys: one bit per NotifyType, shifted. */
 enum {
         APPLY_DAEMON = 1 << 0,
         APPLY_SOURCE_BUILTIN = 1 << 1,
         APPLY_SOURCE_USER = 1 << 2,
+        APPLY_SOURCE_BUILTIN_PAGES = 1 << 3,
         APPLY_SOURCE = APPLY_SOURCE_BUILTIN | APPLY_SOURCE_USER,
-        APPLY_NOTIFY_SHIFT = 3,
+        APPLY_NOTIFY_SHIFT = 4,
         APPLY_JOURNAL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_JOURNAL),
         APPLY_SYSLOG = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_SYSLOG),
         APPLY_EMAIL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_EMAIL),
@@ -312,9 +314,10 @@ static bool check_country(char *w) {
         return country_by_alpha2(w) != NULL;
 }
 
+/* What mail.c will put into a header and an SMTP envelope (and sendmail into its argv):
+ * printable ASCII without specials, not starting with '-'. */
 static bool check_email(char *w) {
-        const char *at = strchr(w, '@');
-        return at && at != w && at[1] && !strchr(at + 1, '@') && !strpbrk(w, "<>\"\\");
+        return mail_address_valid(w);
 }
 
 static bool check_source_id(char *w) {
@@ -585,6 +588,10 @@ static const KeySpec source_keys[] = {
         { "enabled", parse_bool, S(enabled), APPLY_SOURCE },
         { "interval", parse_positive_duration, S(interval), APPLY_SOURCE },
         { "url", parse_http_url, S(url), APPLY_SOURCE },
+        { "request_delay", parse_duration_value, S(request_delay),
+          APPLY_SOURCE_BUILTIN_PAGES | APPLY_SOURCE_USER },
+        { "sweep_interval", parse_positive_duration, S(sweep_interval),
+          APPLY_SOURCE_BUILTIN_PAGES },
         { "type", parse_source_type, S(kind), APPLY_SOURCE_USER },
         { "countries", parse_countries, S(countries), APPLY_SOURCE_USER, true },
         { "xpath", parse_xpath, S(xpath), APPLY_SOURCE_USER },
@@ -643,7 +650,12 @@ static const KeySpec *key_find(const KeySpec *table, const char *name) {
 /* ---- sections ---- */
 
 static void source_config_init(SourceConfig *s) {
-        *s = (SourceConfig) { .enabled = true, .kind = SOURCE_KIND_BUILTIN };
+        *s = (SourceConfig) {
+                .enabled = true,
+                .kind = SOURCE_KIND_BUILTIN,
+                .request_delay = SOURCE_REQUEST_DELAY_DEFAULT,
+                .sweep_interval = SOURCE_SWEEP_INTERVAL_DEFAULT,
+        };
 }
 
 static void notify_config_init(NotifyConfig *n) {
@@ -1051,19 +1063,45 @@ static void section_require(ConfigParser *p, const Section *s, const char *key) 
                 parser_error(p, s->file, s->line, "[%s] needs '%s'", s->name, key);
 }
 
+/* A built-in source read page by page (an index and one document per country). */
+static bool source_builtin_pages(const SourceConfig *sc) {
+        const SourceType *t = sc->kind == SOURCE_KIND_BUILTIN ? source_type_builtin(sc->id) : NULL;
+        return t && t->plan == SOURCE_PLAN_PAGES;
+}
+
 static unsigned section_applies(ConfigParser *p, const Section *s) {
         const Config *c = p->config;
         switch (s->kind) {
         case SECTION_DAEMON:
                 return APPLY_DAEMON;
-        case SECTION_SOURCE:
-                return c->sources[s->index].kind == SOURCE_KIND_BUILTIN ? APPLY_SOURCE_BUILTIN
-                                                                        : APPLY_SOURCE_USER;
+        case SECTION_SOURCE: {
+                const SourceConfig *sc = &c->sources[s->index];
+                if (sc->kind != SOURCE_KIND_BUILTIN)
+                        return APPLY_SOURCE_USER;
+                return APPLY_SOURCE_BUILTIN |
+                       (source_builtin_pages(sc) ? APPLY_SOURCE_BUILTIN_PAGES : 0);
+        }
         case SECTION_NOTIFY:
                 return 1u << (APPLY_NOTIFY_SHIFT + c->notifiers[s->index].type);
         default:
                 return 0;
         }
+}
+
+static void source_key_error(ConfigParser *p, const Section *s, const Assignment *a) {
+        if (a->key->applies == APPLY_SOURCE_USER)
+                parser_error(p, a->file, a->line,
+                             "'%s' is only valid for user-defined sources (type = html|xml)",
+                             a->key->name);
+        else if (p->config->sources[s->index].kind != SOURCE_KIND_BUILTIN)
+                parser_error(p, a->file, a->line,
+                             "'%s' does not apply to user-defined sources (they fetch every page "
+                             "on every poll)",
+                             a->key->name);
+        else
+                parser_error(p, a->file, a->line,
+                             "'%s' does not apply to [%s], which is read as one document",
+                             a->key->name, s->name);
 }
 
 static void validate_keys(ConfigParser *p, const Section *s) {
@@ -1073,9 +1111,7 @@ static void validate_keys(ConfigParser *p, const Section *s) {
                 if (a->key->applies & applies)
                         continue;
                 if (s->kind == SECTION_SOURCE)
-                        parser_error(p, a->file, a->line,
-                                     "'%s' is only valid for user-defined sources (type = html|xml)",
-                                     a->key->name);
+                        source_key_error(p, s, a);
                 else
                         parser_error(p, a->file, a->line, "'%s' does not apply to type = %s",
                                      a->key->name,
@@ -1356,6 +1392,10 @@ static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f)
         fprintf(f, "enabled = %s\n", s->enabled ? "yes" : "no");
         dump_duration(f, "interval", s->interval ? s->interval : d->interval);
         fprintf(f, "url = %s\n", s->url ? s->url : (t && t->default_url ? t->default_url : ""));
+        if (t && t->plan == SOURCE_PLAN_PAGES)
+                dump_duration(f, "request_delay", s->request_delay);
+        if (source_builtin_pages(s))
+                dump_duration(f, "sweep_interval", s->sweep_interval);
         if (s->kind == SOURCE_KIND_BUILTIN)
                 return;
         dump_list(f, "countries", s->countries);

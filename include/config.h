@@ -11,6 +11,10 @@
 
 #define DEFAULT_CONFIG_FILE SYSCONFDIR "/advisoryd/advisoryd.conf"
 
+/* Sources read page by page: at most one request started per delay, and a full sweep a day. */
+#define SOURCE_REQUEST_DELAY_DEFAULT (200 * USEC_PER_MSEC)
+#define SOURCE_SWEEP_INTERVAL_DEFAULT USEC_PER_DAY
+
 typedef struct DaemonSettings {
         char *database;
         usec_t interval;
@@ -36,6 +40,9 @@ typedef struct SourceConfig {
         bool enabled;
         usec_t interval; /* 0: [daemon] interval */
         char *url;       /* NULL: the built-in address */
+        /* sources read page by page (SOURCE_PLAN_PAGES) */
+        usec_t request_delay;  /* between the starts of two requests */
+        usec_t sweep_interval; /* built-ins: how often every page is fetched, changed or not */
         /* user-defined sources */
         char **countries; /* NULL for every ISO code ("*") */
         char *xpath;

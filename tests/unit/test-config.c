@@ -603,6 +603,15 @@ static const ErrorCase error_cases[] = {
         { "xpath in a built-in source", "[source:us]\nxpath = //p\nlevel1 = ok\n",
           "@CONF@:2: 'xpath' is only valid for user-defined sources (type = html|xml)\n"
           "@CONF@:3: 'level1' is only valid for user-defined sources (type = html|xml)\n" },
+        { "page keys in a single-document source", "[source:us]\nsweep_interval = 1d\n"
+          "request_delay = 1s\n[source:mygov]\ntype = html\nurl = https://g/{country}\n"
+          "xpath = //p\nlevel1 = ok\nsweep_interval = 1d\n",
+          "@CONF@:2: 'sweep_interval' does not apply to [source:us], which is read as one "
+          "document\n"
+          "@CONF@:3: 'request_delay' does not apply to [source:us], which is read as one "
+          "document\n"
+          "@CONF@:9: 'sweep_interval' does not apply to user-defined sources (they fetch every "
+          "page on every poll)\n" },
         { "to in a webhook", "[notify:h]\nto = a@example.org\ntype = webhook\nurl = https://h/\n",
           "@CONF@:2: 'to' does not apply to type = webhook\n" },
         { "timeout in a journal notifier", "[notify:j]\ntype = journal\ntimeout = 5s\n",
@@ -800,6 +809,7 @@ static const char full_dump[] =
         "enabled = yes\n"
         "interval = 1h\n"
         "url = https://example.gov/advice/{country}.html\n"
+        "request_delay = 200ms\n"
         "countries = KZ UA RU\n"
         "xpath = //div[@class=\"advisory-level\"]\n"
         "level4 = Do not travel\n"
