@@ -1,5 +1,7 @@
-/* source.c: the table of built-in publishers. */
+/* source.c: the table of built-in publishers, and the type of user-defined sources. */
 #include "source.h"
+
+#include "source-user.h"
 
 static const SourceType source_us = {
         .id = "us",
@@ -33,6 +35,16 @@ static const SourceType source_au = {
         .extract = source_au_extract,
 };
 
+/* type = html | xml: one page per country from a URL template (the id is the section's). */
+static const SourceType source_user = {
+        .id = "user",
+        .government = "user-defined",
+        .default_url = NULL, /* url is required */
+        .plan = SOURCE_PLAN_PAGES,
+        .extract = source_user_extract,
+        .start = source_user_start,
+};
+
 const SourceType *const source_types_builtin[] = {
         &source_us,
         &source_ca,
@@ -49,7 +61,15 @@ const SourceType *source_type_builtin(const char *id) {
 }
 
 const SourceType *source_type_for(const SourceConfig *sc) {
-        return sc->kind == SOURCE_KIND_BUILTIN ? source_type_builtin(sc->id) : NULL;
+        switch (sc->kind) {
+        case SOURCE_KIND_BUILTIN:
+                return source_type_builtin(sc->id);
+        case SOURCE_KIND_HTML:
+        case SOURCE_KIND_XML:
+                return &source_user;
+        default:
+                return NULL;
+        }
 }
 
 const char *source_government(const char *id) {

@@ -54,3 +54,6 @@ int source_uk_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *e
 int source_ca_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
 int source_de_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
 int source_au_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
+/* user-defined html/xml sources (source-user.c): in->config is the source's configuration and
+ * in->url the page's address, which tells the country */
+int source_user_extract(const ExtractInput *in, AdvisoryList *out, ExtractError *err);
