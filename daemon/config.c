@@ -263,6 +263,22 @@ static int parse_count(ConfigParser *p, const char *key, const char *value, void
         return 0;
 }
 
+static int parse_percent(ConfigParser *p, const char *key, const char *value, void *field) {
+        _cleanup_free_ char *v = strdup(value);
+        unsigned n;
+
+        if (!v)
+                return -ENOMEM;
+        if (endswith(v, "%"))
+                v[strlen(v) - 1] = '\0';
+        if (safe_atou(strstrip(v), &n) < 0 || n == 0 || n > 100) {
+                ERR(p, "'%s' must be a share from 1%% to 100%%, got '%s'", key, value);
+                return -EINVAL;
+        }
+        *(unsigned *) field = n;
+        return 0;
+}
+
 static int parse_level(ConfigParser *p, const char *key, const char *value, void *field) {
         int v;
         if (safe_atoi(value, &v) < 0 || !level_valid(v)) {
@@ -570,6 +586,8 @@ static const KeySpec daemon_keys[] = {
         { "user_agent", parse_string, D(user_agent), APPLY_DAEMON },
         { "retry_max_age", parse_positive_duration, D(retry_max_age), APPLY_DAEMON },
         { "failure_threshold", parse_count, D(failure_threshold), APPLY_DAEMON },
+        { "mass_change_threshold", parse_percent, D(mass_change_percent), APPLY_DAEMON },
+        { "mass_change_confirmations", parse_count, D(mass_change_confirmations), APPLY_DAEMON },
         {},
 };
 #undef D
@@ -1279,6 +1297,8 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
                 .max_connections_per_host = 4,
                 .retry_max_age = 3 * USEC_PER_DAY,
                 .failure_threshold = 3,
+                .mass_change_percent = 30,
+                .mass_change_confirmations = 2,
         };
         r = parse_file(&p, path);
         if (r >= 0)
@@ -1381,6 +1401,8 @@ static void dump_daemon(const DaemonSettings *d, FILE *f) {
         fprintf(f, "user_agent = %s\n", d->user_agent);
         dump_duration(f, "retry_max_age", d->retry_max_age);
         fprintf(f, "failure_threshold = %u\n", d->failure_threshold);
+        fprintf(f, "mass_change_threshold = %u%%\n", d->mass_change_percent);
+        fprintf(f, "mass_change_confirmations = %u\n", d->mass_change_confirmations);
 }
 
 static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f) {

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <sys/stat.h>
+#include <systemd/sd-journal.h>
 
 static int max_level = LOG_INFO;
 static bool prefix_priority = false;
@@ -47,4 +48,25 @@ int log_internal(int level, int error, const char *fmt, ...) {
                 fprintf(stderr, "%s\n", msg);
         errno = saved;
         return -(error ? error : EIO);
+}
+
+void log_struct(int level, const char *message_id, const char *source, const char *fmt, ...) {
+        char msg[4096];
+        va_list ap;
+
+        if (level > max_level)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        for (char *p = msg; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                        *p = ' ';
+        /* under systemd stderr is a journal stream, which cannot carry fields: send natively */
+        if (prefix_priority &&
+            sd_journal_send("MESSAGE=%s", msg, "MESSAGE_ID=%s", message_id, "PRIORITY=%i", level,
+                            "ADVISORY_SOURCE=%s", strempty(source), "SYSLOG_IDENTIFIER=advisoryd",
+                            NULL) >= 0)
+                return;
+        log_internal(level, 0, "%s", msg);
 }

@@ -5,6 +5,7 @@
 
 #include "change.h"
 #include "diff.h"
+#include "guard.h"
 #include "log.h"
 #include "notify.h"
 
@@ -254,6 +255,51 @@ static void poll_log_changes(Poll *p, const Change *changes, size_t n) {
         }
 }
 
+/* The mass-change guard (see guard.h): > 0 when the document is held back. What it remembers
+ * between polls lives in the store under the key "guard". */
+static int poll_guard(Poll *p, const Diff *diff) {
+        const DaemonSettings *d = &p->env.config->daemon;
+        GuardSettings settings = { .threshold = d->mass_change_percent / 100.0,
+                                   .confirmations = d->mass_change_confirmations };
+        _cleanup_free_ char *saved = NULL, *reason = NULL, *formatted = NULL;
+        GuardState state = {};
+        GuardVerdict v;
+        int r;
+
+        r = store_get_value(p->env.store, p->source->id, "guard", &saved);
+        if (r < 0)
+                return r;
+        (void) guard_state_parse(saved, &state);
+        v = guard_check(&settings, &state, diff);
+        formatted = state.fingerprint || state.accepted ? guard_state_format(&state) : NULL;
+        r = store_set_value(p->env.store, p->source->id, "guard", formatted);
+        if (r < 0)
+                return r;
+        if (v == GUARD_PASS)
+                return 0;
+        if (v == GUARD_CONFIRMED) {
+                log_notice("%s: accepting a document that changes %zu of %zu countries, seen on %u "
+                           "polls in a row or accepted by an operator.",
+                           p->source->id, diff->n_changed, diff->n_known, settings.confirmations + 1);
+                return 0;
+        }
+        reason = strprintf("held back: %zu of %zu countries (%.0f%%) would change at once; "
+                           "suspected extraction fault (seen %u of %u times; or run "
+                           "'advisoryctl accept %s')",
+                           diff->n_changed, diff->n_known, 100.0 * diff_change_share(diff),
+                           state.seen, settings.confirmations + 1, p->source->id);
+        if (!reason)
+                return -ENOMEM;
+        if (v == GUARD_HOLD_NEW)
+                log_struct(LOG_WARNING, MESSAGE_ID_EXTRACTION_FAULT, p->source->id, "%s: %s",
+                           p->source->id, reason);
+        r = store_record_held(p->env.store, p->source->id, reason, time(NULL));
+        if (r < 0)
+                return r;
+        p->outcome.held++;
+        return 1;
+}
+
 int poll_record(Poll *p, const char *url, AdvisoryList *records) {
         _cleanup_free_ StoredState *prev = NULL;
         Change *changes = NULL;
@@ -265,6 +311,12 @@ int poll_record(Poll *p, const char *url, AdvisoryList *records) {
         r = store_current_states(p->env.store, p->source->id, &prev, &n_prev);
         if (r >= 0)
                 r = diff_compute(prev, n_prev, records, &diff);
+        if (r >= 0 && (r = poll_guard(p, &diff)) > 0) {
+                /* refused, so that its validators are not kept: the next poll sees it again */
+                diff_done(&diff);
+                advisory_list_clear(records);
+                return -EAGAIN;
+        }
         if (r >= 0)
                 r = store_record_document(p->env.store, p->source->id, &diff, time(NULL),
                                           notify_route, (void *) p->env.config, &stats, &changes,

@@ -597,6 +597,23 @@ int store_source_times(Store *s, const char *source, time_t *ret_last_attempt,
         return rc == SQLITE_DONE ? 0 : (store_errno(rc) ?: -EIO);
 }
 
+int store_record_held(Store *s, const char *source, const char *reason, time_t now) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = store_source_ensure(s, source);
+
+        if (r >= 0)
+                r = store_prepare(s,
+                                  "UPDATE source SET state = 'held', last_attempt = ?2, last_error = ?3,"
+                                  " last_error_class = NULL WHERE id = ?1",
+                                  &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, source);
+        sqlite3_bind_int64(st, 2, now);
+        bind_text(st, 3, reason);
+        return step_done(s, st);
+}
+
 int store_set_next_poll(Store *s, const char *source, time_t next) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = store_source_ensure(s, source);

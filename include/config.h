@@ -26,6 +26,8 @@ typedef struct DaemonSettings {
         char *user_agent;
         usec_t retry_max_age;
         unsigned failure_threshold; /* consecutive failures before a source counts as failing */
+        unsigned mass_change_percent;       /* hold a document changing more than this share */
+        unsigned mass_change_confirmations; /* further identical polls before accepting it */
 } DaemonSettings;
 
 typedef enum SourceKind {

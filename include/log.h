@@ -29,3 +29,9 @@ int log_internal(int level, int error, const char *fmt, ...) _printf_(3, 4);
 #define log_warning_errno(e, ...) log_full_errno(LOG_WARNING, e, __VA_ARGS__)
 #define log_error_errno(e, ...) log_full_errno(LOG_ERR, e, __VA_ARGS__)
 #define log_oom() log_error_errno(ENOMEM, "Out of memory.")
+
+/* A catalogued message (systemd/advisoryd.catalog): under systemd it goes to the journal with
+ * MESSAGE_ID= and ADVISORY_SOURCE= so that `journalctl -x` explains it; otherwise it is an
+ * ordinary log line. */
+void log_struct(int level, const char *message_id, const char *source, const char *fmt, ...)
+        _printf_(4, 5);

@@ -35,6 +35,7 @@ typedef struct PollOutcome {
         unsigned not_modified; /* 304s */
         unsigned recorded;     /* documents recorded */
         unsigned failed;       /* fetches or documents that failed */
+        unsigned held;         /* documents held back by the mass-change guard */
         unsigned absent;       /* pages that do not exist (404/410 with POLL_FETCH_MAY_BE_ABSENT) */
         size_t countries; /* records in the recorded documents */
         size_t changes, baseline;
@@ -70,8 +71,9 @@ int poll_fetch_with(Poll *p, const char *url, PollFetchFlags flags, PollFetchFn 
                     void *userdata);
 /* Politeness for sources with many pages: 0 concurrency means no limit of the poll's own. */
 void poll_set_pacing(Poll *p, unsigned concurrency, usec_t delay);
-/* Records one document's records (takes them). Returns changes count or negative errno (the
- * failure is recorded in the outcome). */
+/* Records one document's records (takes them). Returns changes count, -EAGAIN when the
+ * mass-change guard held the document back (see guard.h), or another negative errno (the failure
+ * is recorded in the outcome). */
 int poll_record(Poll *p, const char *url, AdvisoryList *records);
 /* Runs the source's extractor over a fetched document and records the result. */
 int poll_extract_and_record(Poll *p, const char *url, const FetchResult *result);

@@ -102,6 +102,9 @@ int store_set_value(Store *s, const char *source, const char *key, const char *v
 /* When the source was last attempted and last succeeded (0: never). */
 int store_source_times(Store *s, const char *source, time_t *ret_last_attempt,
                        time_t *ret_last_success);
+/* A document was held back by the mass-change guard: state 'held' with the reason, until a
+ * document is recorded again. */
+int store_record_held(Store *s, const char *source, const char *reason, time_t now);
 /* The daemon's next planned poll of a source, for advisoryctl sources. */
 int store_set_next_poll(Store *s, const char *source, time_t next);
 

@@ -175,6 +175,8 @@ static const char full_config[] =
         "user_agent = advisoryd/0.1.0 (+https://your.site/contact)\n"
         "retry_max_age = 2d\n"
         "failure_threshold = 5\n"
+        "mass_change_threshold = 25%\n"
+        "mass_change_confirmations = 3\n"
         "\n"
         "[source:us]\n"
         "enabled = yes\n"
@@ -248,6 +250,8 @@ static void test_full(void **state) {
         assert_string_equal(d->user_agent, "advisoryd/0.1.0 (+https://your.site/contact)");
         assert_int_equal(d->retry_max_age, 2 * 86400 * USEC_PER_SEC);
         assert_int_equal(d->failure_threshold, 5);
+        assert_int_equal(d->mass_change_percent, 25);
+        assert_int_equal(d->mass_change_confirmations, 3);
 
         assert_int_equal(c->n_sources, 2);
         us = config_find_source(c, "us");
@@ -257,7 +261,7 @@ static void test_full(void **state) {
         assert_int_equal(us->interval, 30 * 60 * USEC_PER_SEC);
         assert_string_equal(us->url, "https://mirror.example.org/TAsTWs.xml");
         assert_string_equal(us->file, t->path);
-        assert_int_equal(us->line, 13);
+        assert_int_equal(us->line, 15);
 
         my = config_find_source(c, "mygov");
         assert_ptr_equal(my, &c->sources[1]);
@@ -557,6 +561,9 @@ static const ErrorCase error_cases[] = {
           "@CONF@:2: 'max_connections' must be a number from 1 to 1000, got '0'\n"
           "@CONF@:3: 'max_connections_per_host' must be a number from 1 to 1000, got 'lots'\n"
           "@CONF@:4: 'failure_threshold' must be a number from 1 to 1000, got '1001'\n" },
+        { "bad share", "[daemon]\nmass_change_threshold = 150%\nmass_change_confirmations = 0\n",
+          "@CONF@:2: 'mass_change_threshold' must be a share from 1% to 100%, got '150%'\n"
+          "@CONF@:3: 'mass_change_confirmations' must be a number from 1 to 1000, got '0'\n" },
         { "file URL for a source", "[source:us]\nurl = file:///srv/us.xml\n",
           "@CONF@:2: 'url' must be a URL starting with http://…, https://…, got "
           "'file:///srv/us.xml'\n" },
@@ -798,6 +805,8 @@ static const char full_dump[] =
         "user_agent = advisoryd/0.1.0 (+https://your.site/contact)\n"
         "retry_max_age = 2d\n"
         "failure_threshold = 5\n"
+        "mass_change_threshold = 25%\n"
+        "mass_change_confirmations = 3\n"
         "\n"
         "[source:us]\n"
         "enabled = yes\n"
@@ -906,6 +915,8 @@ static void test_dump_defaults(void **state) {
                                               "user_agent = advisoryd/" VERSION "\n"
                                               "retry_max_age = 3d\n"
                                               "failure_threshold = 3\n"
+                                              "mass_change_threshold = 30%\n"
+                                              "mass_change_confirmations = 2\n"
                                               "\n"
                                               "[source:us]\n"
                                               "enabled = yes\n"
