@@ -2,17 +2,28 @@
  * cap, response validators, and the classification of failures. */
 #include "fetch.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 
 #include "log.h"
+
+/* A server that trickles (a tarpit, a stuck proxy, a dying link) would otherwise hold a transfer
+ * for the whole timeout: below FETCH_LOW_SPEED_LIMIT bytes/s for half the timeout (at least 1 s,
+ * at most FETCH_LOW_SPEED_TIME_MAX) the transfer is given up, class timeout. Waiting for the
+ * answer counts as slow too: a server that has not started answering after that long is not
+ * going to be polite about the rest. */
+#define FETCH_LOW_SPEED_LIMIT 100L
+#define FETCH_LOW_SPEED_TIME_MAX 30L
 
 struct FetchJob {
         CurlGlue *glue;
         CURL *curl;
         struct curl_slist *headers;
         char *url;
+        char errbuf[CURL_ERROR_SIZE]; /* curl's own detail ("transfer closed with 10 bytes …") */
         Buffer body;
         uint64_t max_size;
+        unsigned max_redirects;
         bool too_large;
         FetchDoneFn done;
         void *userdata;
@@ -57,6 +68,11 @@ static int fetch_add_header(FetchJob *j, const char *name, const char *value) {
         return 0;
 }
 
+static long fetch_low_speed_time(usec_t timeout) {
+        long t = (long) (timeout / 2 / USEC_PER_SEC);
+        return MAX(1L, MIN(t, FETCH_LOW_SPEED_TIME_MAX));
+}
+
 static int fetch_setup(FetchJob *j, const FetchRequest *req) {
         CURL *c = j->curl;
         long timeout_ms = (long) (req->timeout / USEC_PER_MSEC);
@@ -74,6 +90,9 @@ static int fetch_setup(FetchJob *j, const FetchRequest *req) {
             curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->headers) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, MIN(timeout_ms, 30000L)) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED_LIMIT) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, fetch_low_speed_time(req->timeout)) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) req->max_size) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
@@ -94,7 +113,8 @@ int fetch_start(CurlGlue *g, const FetchRequest *req, FetchDoneFn done, void *us
 
         if (!(j = calloc(1, sizeof(FetchJob))))
                 return -ENOMEM;
-        *j = (FetchJob) { .glue = g, .max_size = req->max_size, .done = done, .userdata = userdata };
+        *j = (FetchJob) { .glue = g, .max_size = req->max_size,
+                      .max_redirects = req->max_redirects, .done = done, .userdata = userdata };
         if (!(j->url = strdup(req->url)) || !(j->curl = curl_easy_init())) {
                 fetch_job_free(j);
                 return -ENOMEM;
@@ -174,6 +194,54 @@ static FailureClass classify_curl(CURLcode rc, bool too_large) {
         }
 }
 
+/* The scheme of a URL a server sent us, for a message: letters, digits, "+-." only. */
+static void url_scheme(const char *url, char buf[static 16]) {
+        size_t n = 0;
+
+        for (; url && n < 15 && (isalnum((unsigned char) url[n]) || strchr("+-.", url[n])); n++)
+                buf[n] = url[n];
+        if (!url || url[n] != ':' || n == 0)
+                n = 0;
+        buf[n] = '\0';
+}
+
+/* One line for people. Where curl's own detail is better than its generic text ("transfer closed
+ * with 120 bytes remaining to read", "Operation too slow. Less than 100 bytes/sec transferred
+ * the last 5 seconds"), the detail; redirects we refuse say why. */
+static void fetch_describe_failure(FetchJob *j, CURLcode rc, FetchResult *res) {
+        char scheme[16];
+
+        if (res->failure == FAILURE_TOO_LARGE) {
+                snprintf(res->error, sizeof(res->error), "document larger than %llu bytes",
+                         (unsigned long long) j->max_size);
+                return;
+        }
+        if (rc == CURLE_TOO_MANY_REDIRECTS) {
+                snprintf(res->error, sizeof(res->error), "more than %u redirects (a redirect loop?)",
+                         j->max_redirects);
+                return;
+        }
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL && res->status >= 300 && res->status <= 399) {
+                char *location = NULL;
+                (void) curl_easy_getinfo(j->curl, CURLINFO_EFFECTIVE_URL, &location); /* where it led */
+                url_scheme(location, scheme);
+                snprintf(res->error, sizeof(res->error),
+                         "redirect to a%s%s%s URL refused: only http and https are followed",
+                         scheme[0] ? " " : "n unsupported", scheme, scheme[0] ? ":" : "");
+                return;
+        }
+        if (j->errbuf[0]) {
+                /* it may quote what a server sent: made safe for logs, the journal and JSON */
+                _cleanup_free_ char *clean = advisory_clean_text(j->errbuf, strlen(j->errbuf),
+                                                                 sizeof(res->error) - 1);
+                if (clean) {
+                        snprintf(res->error, sizeof(res->error), "%s", clean);
+                        return;
+                }
+        }
+        snprintf(res->error, sizeof(res->error), "%s", curl_easy_strerror(rc));
+}
+
 static void fetch_result_fill(FetchJob *j, CURLcode rc, FetchResult *res) {
         curl_off_t received = 0;
         char *ct = NULL;
@@ -186,11 +254,7 @@ static void fetch_result_fill(FetchJob *j, CURLcode rc, FetchResult *res) {
                 res->content_type = strdup(ct);
         if (rc != CURLE_OK) {
                 res->failure = classify_curl(rc, j->too_large);
-                if (res->failure == FAILURE_TOO_LARGE)
-                        snprintf(res->error, sizeof(res->error), "document larger than %llu bytes",
-                                 (unsigned long long) j->max_size);
-                else
-                        snprintf(res->error, sizeof(res->error), "%s", curl_easy_strerror(rc));
+                fetch_describe_failure(j, rc, res);
                 return;
         }
         if (res->status == 304) {

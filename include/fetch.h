@@ -1,6 +1,7 @@
 /* fetch.h: one conditional HTTP GET with size and time caps, reported through one callback.
  * http and https only (also across redirects), TLS verification always on, gzip accepted, the
- * size cap applied to the decompressed body. */
+ * size cap applied to the decompressed body, and a minimum speed: below 100 bytes/s for half the
+ * timeout (1 s … 30 s) a transfer fails as a timeout. */
 #pragma once
 
 #include <stdbool.h>

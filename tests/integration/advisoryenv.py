@@ -67,8 +67,8 @@ class AdvisoryEnv:
         return self.server.serve(FEED_PATH, body, **kwargs)
 
     def write_config(self, *, url=None, daemon=None, source=None, notifiers=True, extra="",
-                     name="advisoryd.conf"):
-        """A configuration for this test; [daemon]/[source:us] keys in daemon/source override
+                     name="advisoryd.conf", sid="us"):
+        """A configuration for this test; [daemon]/[source:SID] keys in daemon/source override
         the defaults here. Returns its path, and uses it for later runs."""
         d = {"database": str(self.db), "interval": "1h", "jitter": "0", "timeout": "10s"}
         d.update(daemon or {})
@@ -76,7 +76,7 @@ class AdvisoryEnv:
         s.update(source or {})
         lines = ["# written by tests/integration", "[daemon]"]
         lines += [f"{k} = {v}" for k, v in d.items()]
-        lines += ["", "[source:us]"] + [f"{k} = {v}" for k, v in s.items()]
+        lines += ["", f"[source:{sid}]"] + [f"{k} = {v}" for k, v in s.items()]
         if notifiers:
             lines += ["", "[notify:j]", "type = journal", f"socket = {self.journal.path}",
                       "", "[notify:s]", "type = syslog", f"socket = {self.syslog.path}",
@@ -199,3 +199,30 @@ class AdvisoryEnv:
 
     def outbox(self):
         return self.query("SELECT * FROM outbox ORDER BY id")
+
+    def snapshot(self):
+        """Everything a failed poll must leave as it was: every source's levels (with their
+        since, labels and urls), the history of changes, the outbox, what the receivers got."""
+        return {
+            "status": self.ctl_json("status"),
+            "changes": self.ctl_json("changes"),
+            "outbox": self.outbox(),
+            "journal": len(self.journal.records()),
+            "syslog": len(self.syslog.records()),
+        }
+
+    def wait_for_source(self, pred, timeout, sid="us"):
+        """Bounded wait until pred(`advisoryctl --json sources` row of sid) holds; returns the
+        row, or fails with the last one seen."""
+        deadline = time.monotonic() + timeout
+        row = None
+        while True:
+            r = self.ctl("--json", "sources")  # fails until the daemon has made the database
+            rows = [x for x in json.loads(r.stdout) if x["source"] == sid] \
+                if r.returncode == 0 else []
+            row = rows[0] if rows else None
+            if row is not None and pred(row):
+                return row
+            if time.monotonic() > deadline:
+                raise AssertionError(f"source {sid} never got there; last seen: {row}")
+            time.sleep(0.05)

@@ -36,6 +36,8 @@ class Document:
     gzip: bool = False
     headers: dict = field(default_factory=dict)
     hold: threading.Event | None = None  # answer only once this is set
+    drip: tuple | None = None  # (bytes, seconds): the body in pieces of that size, that far apart
+    truncate: int = 0  # Content-Length claims this many bytes more; the connection then closes
 
 
 @dataclass
@@ -103,7 +105,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if doc is None:
             return self._send(req, 404, b"not found\n", "text/plain", {}, send_body)
         if doc.status != 200:
-            return self._send(req, doc.status, doc.body, doc.content_type, doc.headers, send_body)
+            return self._send(req, doc.status, doc.body, doc.content_type, doc.headers, send_body,
+                              doc)
         validators = {}
         if doc.etag:
             validators["ETag"] = doc.etag
@@ -122,20 +125,36 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 body = gzip_module.compress(body, mtime=0)
                 headers["Content-Encoding"] = "gzip"
                 req.gzipped = True
-        return self._send(req, 200, body, doc.content_type, headers, send_body)
+        return self._send(req, 200, body, doc.content_type, headers, send_body, doc)
 
-    def _send(self, req, status, body, content_type, headers, send_body):
+    def _send(self, req, status, body, content_type, headers, send_body, doc=None):
         req.status = status
+        truncate = doc.truncate if doc else 0
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
         for k, v in headers.items():
             self.send_header(k, v)
         if status != 304:
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(body) + truncate))
+        if truncate:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
-        if send_body and status != 304:
-            self.wfile.write(body)
+        if not send_body or status == 304:
+            return
+        if doc and doc.drip:
+            return self._drip(body, *doc.drip)
+        self.wfile.write(body)
+
+    def _drip(self, body, size, seconds):
+        """A server that trickles: the headers at once, then the body a little at a time."""
+        self.wfile.flush()
+        for i in range(0, len(body), size):
+            if self.server.owner._stopping.wait(seconds):
+                return
+            self.wfile.write(body[i:i + size])
+            self.wfile.flush()
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -150,14 +169,20 @@ class _Server(http.server.ThreadingHTTPServer):
 class FixtureServer:
     """Serves path → Document on 127.0.0.1:<ephemeral port>; records every request."""
 
-    def __init__(self):
+    def __init__(self, ssl_context=None):
+        """ssl_context: serve https with it (the certificate is the test's to choose)."""
         self._lock = threading.Lock()
         self._docs = {}
         self._requests = []
         self._clock = 1748736000  # Last-Modified of the next document: 2025-06-01, +1h each
         self._holds = []
+        self._stopping = threading.Event()  # ends dripping answers at close()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
+        self._scheme = "http"
+        if ssl_context is not None:
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.01,),
                                         daemon=True)
         self._thread.start()
@@ -167,13 +192,16 @@ class FixtureServer:
         return self._httpd.server_address[1]
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self._scheme}://127.0.0.1:{self.port}{path}"
 
     def serve(self, path, body, content_type="application/rss+xml; charset=utf-8", *,
-              status=200, etag=True, last_modified=True, gzip=False, headers=None, hold=False):
+              status=200, etag=True, last_modified=True, gzip=False, headers=None, hold=False,
+              drip=None, truncate=0):
         """Serves body at path. A new body gets a new ETag and a later Last-Modified, so that
         a conditional GET for the old one is answered with the new document. gzip: encode when
-        the request accepts it. hold: requests wait until doc.hold is set (or 30 s pass)."""
+        the request accepts it. hold: requests wait until doc.hold is set (or 30 s pass).
+        drip=(bytes, seconds): the body trickles out in pieces. truncate=n: Content-Length
+        claims n bytes more than the body, and the connection closes after the body."""
         if isinstance(body, str):
             body = body.encode()
         with self._lock:
@@ -188,6 +216,8 @@ class FixtureServer:
                 gzip=gzip,
                 headers=dict(headers or {}),
                 hold=threading.Event() if hold else None,
+                drip=drip,
+                truncate=truncate,
             )
             if doc.hold is not None:
                 self._holds.append(doc.hold)
@@ -232,6 +262,7 @@ class FixtureServer:
         return self.requests(path)
 
     def close(self):
+        self._stopping.set()
         for h in self._holds:
             h.set()
         self._httpd.shutdown()
