@@ -326,7 +326,7 @@ int manager_start(Manager *m) {
         r = curl_glue_new(&m->glue, m->event, &limits);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up libcurl: %m");
-        r = dispatcher_new(&m->dispatcher, m->event, m->store, m->config);
+        r = dispatcher_new(&m->dispatcher, m->event, m->store, m->glue, m->config);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up notifications: %m");
         dispatcher_on_idle(m->dispatcher, on_dispatcher_idle, m);
