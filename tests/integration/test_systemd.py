@@ -118,8 +118,19 @@ def test_unit_keeps_state_and_configuration_where_the_daemon_looks(installed):
     default_db = re.search(r"^database = (\S+)", (REPO / "config/advisoryd.conf").read_text(),
                            re.M).group(1)
     assert default_db.startswith("/var/lib/advisoryd/")
-    # a LoadCredential= of a file that is missing fails the unit: credentials are drop-ins
-    assert service(unit, "LoadCredential") == []
+    # credentials by name only: looked up in /etc/credstore/ & co. and absent when missing; a
+    # LoadCredential= with a path whose file is missing would fail the unit (systemd 252)
+    assert service(unit, "LoadCredential") == ["advisoryd.smtp", "advisoryd.webhook"]
+
+
+def test_the_unit_credential_names_are_valid_in_the_configuration(env):
+    conf = env.write_config(extra="[notify:mail]\ntype = email\nto = a@example.org\n"
+                                  "from = b@example.org\nsmtp_url = smtp://127.0.0.1:25\n"
+                                  "smtp_user = u\nsmtp_credential = advisoryd.smtp\n"
+                                  "[notify:hook]\ntype = webhook\nurl = http://127.0.0.1:9/h\n"
+                                  "secret_credential = advisoryd.webhook\n")
+    r = env.advisoryd("--test-config", "--quiet", "-c", conf)
+    assert (r.returncode, r.stderr) == (0, "")
 
 
 def syscall_groups():
