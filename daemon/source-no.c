@@ -32,21 +32,6 @@
 #define TEXT_MAX (64 * 1024) /* of one paragraph or heading */
 #define TAIL_SCAN (64 * 1024)
 
-/* Challenge pages as served to Norwegian browsers and by newer Cloudflare versions, beyond those
- * challenge_detect() knows. Only consulted for a document that is not a country page. */
-static const char *const challenge_markers[] = {
-        "Ray ID",
-        "cf-ray",
-        "cf_chl",
-        "challenges.cloudflare.com",
-        "Et \xc3\xb8yeblikk", /* "Et øyeblikk …" */
-        "Bekreft at du er et menneske",
-        "Verifiserer at du er et menneske",
-        "Kontrollerer at tilkoblingen",
-        "Enable JavaScript and cookies to continue",
-        "Aktiver JavaScript og informasjonskapsler",
-};
-
 typedef struct NoPage {
         char *name;        /* "Afghanistan", from the heading "Afghanistan - reiseinformasjon" */
         char *page_date;   /* "Sist oppdatert: 20.06.2024" */
@@ -297,18 +282,8 @@ static bool complete_document(const char *data, size_t size) {
         return false;
 }
 
-static const char *local_challenge(const char *data, size_t size) {
-        size_t n = MIN(size, (size_t) TAIL_SCAN * 4);
-
-        for (size_t i = 0; i < ELEMENTSOF(challenge_markers); i++)
-                if (memmem(data, n, challenge_markers[i], strlen(challenge_markers[i])))
-                        return "Cloudflare challenge";
-        return NULL;
-}
-
 static int no_refuse(const ExtractInput *in, ExtractError *err, const char *why) {
-        const char *challenge = challenge_detect(in->data, in->size)
-                                        ?: local_challenge(in->data, in->size);
+        const char *challenge = challenge_detect(in->data, in->size);
 
         if (challenge)
                 return extract_fail(err, FAILURE_BLOCKED, "%s instead of a country page",
