@@ -107,6 +107,39 @@ static const char *const part_names[] = {
         "nord-kypros", "krim",   "transnistria", "abkhasia",     "sør-ossetia",
 };
 
+/* Countries that UD divides into named parts which together make up the whole country. Advice
+ * for every one of them leaves no part of the country at level 1, so the country's level is the
+ * lowest of its parts: "alle reiser til … sørlige, sentrale og nordøstlige Somalia" (4) and "reise
+ * eller opphold som ikke er strengt nødvendig til Somaliland" (3) together are Somalia at 3,
+ * regional 4 (the box as live 2013–2026). Likewise "Gaza" and "Vestbredden" (with East Jerusalem)
+ * are all of Palestine. Only these two: the other boxes live in 2026 that name regions leave the
+ * rest of their country unadvised (Georgia's breakaway regions are not all of Georgia). A clause
+ * counts only when everything it names is such a part ("Vestbredden, med unntak av
+ * Øst-Jerusalem" does not), in any order and over several clauses; an adjective takes the
+ * country's name that follows it ("sørlige, sentrale og nordøstlige Somalia"). Lower case. */
+#define PIECES_MAX 8 /* of one country */
+#define ITEMS_MAX 8  /* places named in one clause */
+static const struct {
+        const char *country;
+        unsigned n_pieces;
+} partitions[] = {
+        { "SO", 4 },
+        { "PS", 2 },
+};
+static const struct {
+        const char *country;
+        unsigned piece;
+        const char *name;
+} partition_names[] = {
+        { "SO", 0, "sørlige somalia" },     { "SO", 0, "sør-somalia" },
+        { "SO", 1, "sentrale somalia" },    { "SO", 1, "sentral-somalia" },
+        { "SO", 2, "nordøstlige somalia" }, { "SO", 2, "nordøst-somalia" },
+        { "SO", 2, "puntland" },            { "SO", 3, "somaliland" },
+        { "SO", 3, "nordvestlige somalia" }, { "SO", 3, "nordvest-somalia" },
+        { "PS", 0, "gaza" },                { "PS", 0, "gazastripen" },
+        { "PS", 1, "vestbredden" },
+};
+
 /* A place said to have no advice (no verb of advice in the clause). */
 static const char *const clear_markers[] = {
         "ikke reiseadvarsel",   "ingen reiseadvarsel", "ikke noen reiseadvarsel",
@@ -893,13 +926,119 @@ static bool place_advised(const char *place, const NoClause *c, size_t n) {
         return false;
 }
 
-void no_combine(const NoClause *c, size_t n, NoVerdict *ret) {
-        int whole = 1, rest = 1, low = LEVEL_MAX, high = 0;
+/* ---- partitions (see partitions[] above) ---- */
+
+static unsigned partition_size(const char *country) {
+        for (size_t i = 0; i < ELEMENTSOF(partitions); i++)
+                if (streq(partitions[i].country, country))
+                        return partitions[i].n_pieces;
+        return 0;
+}
+
+static int piece_named(const char *country, const char *name, size_t l) {
+        for (size_t i = 0; i < ELEMENTSOF(partition_names); i++)
+                if (streq(partition_names[i].country, country) &&
+                    strlen(partition_names[i].name) == l &&
+                    strncmp(partition_names[i].name, name, l) == 0)
+                        return (int) partition_names[i].piece;
+        return -1;
+}
+
+/* Splits a place list at ", ", " og ", " samt ", " eller ", without articles. Returns the number
+ * of items, or 0 when there are more than ITEMS_MAX. */
+static size_t place_items(const char *s, const char *items[static ITEMS_MAX],
+                          size_t lengths[static ITEMS_MAX]) {
+        static const char *const separators[] = { ", ", " og ", " samt ", " eller " };
+        static const char *const articles[] = { "det", "den", "de" };
+        size_t n = 0;
+
+        for (const char *p = s; *p;) {
+                const char *end = p + strlen(p), *next = end;
+
+                for (size_t i = 0; i < ELEMENTSOF(separators); i++) {
+                        const char *q = strstr(p, separators[i]);
+                        if (q && q < end) {
+                                end = q;
+                                next = q + strlen(separators[i]);
+                        }
+                }
+                if (n == ITEMS_MAX)
+                        return 0;
+                p = skip_space(SKIP_PHRASES(p, articles));
+                items[n] = p;
+                lengths[n++] = end > p ? (size_t) (end - p) : 0;
+                p = next;
+        }
+        return n;
+}
+
+/* The pieces of the country's partition that the place list names, or 0 when it names anything
+ * else too. "sørlige, sentrale og nordøstlige somalia": the adjectives take the name after them. */
+static unsigned object_pieces(const char *country, const char *object) {
+        const char *items[ITEMS_MAX], *tail = NULL;
+        size_t lengths[ITEMS_MAX], n = place_items(object, items, lengths), tail_len = 0;
+        unsigned mask = 0;
+
+        for (size_t i = n; i > 0; i--) {
+                const char *it = items[i - 1], *space = memrchr(it, ' ', lengths[i - 1]);
+                char buf[NAME_MAX_BYTES];
+                int piece = piece_named(country, it, lengths[i - 1]);
+
+                if (piece < 0 && tail && !space &&
+                    snprintf(buf, sizeof(buf), "%.*s %.*s", (int) lengths[i - 1], it,
+                             (int) tail_len, tail) < (int) sizeof(buf))
+                        piece = piece_named(country, buf, strlen(buf));
+                if (piece < 0)
+                        return 0;
+                mask |= 1u << piece;
+                if (space) { /* "… somalia": the name for the adjectives before it */
+                        tail = space + 1;
+                        tail_len = (size_t) (it + lengths[i - 1] - tail);
+                }
+        }
+        return mask;
+}
+
+static unsigned clause_pieces(const char *country, const NoClause *c) {
+        if (c->scope != NO_SCOPE_PART || c->level < 3 || !c->object || !partition_size(country))
+                return 0;
+        return object_pieces(country, c->object);
+}
+
+/* When the part clauses name every piece of the country's partition: true, and *ret the lowest
+ * level over the pieces (each at its strongest advice, at least whole). */
+static bool partition_covered(const char *country, const NoClause *c, size_t n, int whole,
+                              int *ret) {
+        unsigned size = partition_size(country);
+        int levels[PIECES_MAX] = {};
+        int lowest = LEVEL_MAX;
+
+        if (size == 0)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                unsigned mask = clause_pieces(country, &c[i]);
+                for (unsigned k = 0; k < size; k++)
+                        if (mask & (1u << k))
+                                levels[k] = MAX(levels[k], MAX(c[i].level, whole));
+        }
+        for (unsigned k = 0; k < size; k++) {
+                if (levels[k] == 0)
+                        return false;
+                lowest = MIN(lowest, levels[k]);
+        }
+        *ret = lowest;
+        return true;
+}
+
+void no_combine(const NoClause *c, size_t n, const char *country, NoVerdict *ret) {
+        int whole = 1, rest = 1, low = LEVEL_MAX, high = 0, pieces = LEVEL_MAX;
         size_t n_advice = 0;
+        bool covered;
 
         for (size_t i = 0; i < n; i++)
                 if (c[i].scope == NO_SCOPE_WHOLE && !c[i].except)
                         whole = MAX(whole, c[i].level);
+        covered = partition_covered(country, c, n, whole, &pieces);
         for (size_t i = 0; i < n; i++) {
                 if (c[i].level >= 3) {
                         n_advice++;
@@ -914,7 +1053,8 @@ void no_combine(const NoClause *c, size_t n, NoVerdict *ret) {
                                 low = MIN(low, whole);
                         break;
                 case NO_SCOPE_PART:
-                        low = MIN(low, MAX(c[i].level, whole));
+                        if (!covered || !clause_pieces(country, &c[i]))
+                                low = MIN(low, MAX(c[i].level, whole));
                         break;
                 case NO_SCOPE_CLEAR:
                         low = 1;
@@ -923,7 +1063,9 @@ void no_combine(const NoClause *c, size_t n, NoVerdict *ret) {
                         break;
                 }
         }
-        *ret = (NoVerdict) { .level = MIN(rest, low), .n_advice = n_advice };
+        /* a partition named in full leaves no unnamed rest at level 1 */
+        *ret = (NoVerdict) { .level = covered ? MIN(pieces, low) : MIN(rest, low),
+                             .n_advice = n_advice };
         ret->regional_level = high > ret->level ? high : 0;
 }
 
@@ -998,7 +1140,7 @@ int no_classify_advice(char *const *paragraphs, const char *country, NoVerdict *
         if (r >= 0) {
                 for (size_t i = 0; i < l->n; i++)
                         cleared = cleared || l->items[i].scope == NO_SCOPE_CLEAR;
-                no_combine(l->items, l->n, ret);
+                no_combine(l->items, l->n, country, ret);
                 if (ret->n_advice == 0 && !cleared)
                         r = -ENOMSG;
         }

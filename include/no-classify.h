@@ -52,8 +52,10 @@ typedef struct NoVerdict {
 
 /* Every part of the country has a level: whole-country clauses cover every part, rest-of-country
  * clauses the parts not named elsewhere, a part no clause covers (an exception, a place cleared)
- * is at level 1. Fills ret from the classified clauses of one advice box. */
-void no_combine(const NoClause *clauses, size_t n, NoVerdict *ret);
+ * is at level 1 — unless the part clauses name every part of a country that UD divides into named
+ * parts (Somalia, Palestine: see no-classify.c), which leaves no rest. Fills ret from the
+ * classified clauses of one advice box of the country with this ISO alpha-2 code. */
+void no_combine(const NoClause *clauses, size_t n, const char *country, NoVerdict *ret);
 
 /* The whole pipeline over the paragraphs of one advice box (NULL-terminated). Returns 0 and fills
  * ret; -EBADMSG with *ret_bad set to the offending clause (to be freed) when a clause cannot be
