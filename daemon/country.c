@@ -201,6 +201,7 @@ static const char *const aliases_nb[][2] = {
         { "Mikronesiaføderasjonen", "FM" },
         { "Makedonia", "MK" },
         { "Mauretania", "MR" },
+        { "Naoero", "NR" }, /* Nauru in Nauruan: UD's page "Naoero - reiseinformasjon" */
         { "Palestina", "PS" },
         { "Staten Palestina", "PS" },
         { "De palestinske områdene", "PS" },

@@ -295,6 +295,8 @@ static void test_names_nb(void **state _unused_) {
                 { "Canada", "CA" },
                 { "Tuvalu", "TV" },
                 { "Vanuatu", "VU" },
+                { "Naoero", "NR" },
+                { "Nauru", "NR" },
                 { "Nord-Irland", NULL },
                 { "Atlantis", NULL },
         };
