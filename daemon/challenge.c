@@ -60,7 +60,8 @@ static bool contains_no_case(const char *data, size_t n, const char *needle, boo
         int first = tolower((unsigned char) needle[0]);
 
         for (size_t i = 0; i + l <= n; i++) {
-                if (tolower((unsigned char) data[i]) != first || strncasecmp(data + i, needle, l) != 0)
+                if (tolower((unsigned char) data[i]) != first ||
+                    strncasecmp(data + i, needle, l) != 0)
                         continue;
                 if (!word || ((i == 0 || !word_byte(data[i - 1])) &&
                               (i + l == n || !word_byte(data[i + l]))))
