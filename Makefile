@@ -152,6 +152,15 @@ check: deps-test
 	$(MAKE) all unit
 	$(MAKE) integration
 
+# Performance against urlwatch on a loopback workload (issue 9), not part of check; several
+# minutes. The table goes to stdout and $(BUILD)/bench/report.md; see BENCHMARKS.md.
+#   make bench BENCH_ARGS="--reps 1 --skip-idle"     (bench/run.py --help lists the options)
+.PHONY: bench
+bench:
+	@scripts/install-deps.sh bench
+	$(MAKE) all
+	$(PYTHON) bench/run.py --build $(BUILD) $(BENCH_ARGS)
+
 # ---- install ----
 # Everything the README lists under "Installing": binaries, the unit with its paths substituted,
 # the journal catalog, the man pages (every man/*.[1-8]), bash completions (shell/NAME.bash
