@@ -7,7 +7,8 @@ set -eu
 build="pkg-config gcc make libcurl4-openssl-dev libxml2-dev libsqlite3-dev
 libsystemd-dev libjansson-dev libinih-dev iso-codes python3 ca-certificates"
 test="$build libcmocka-dev python3-pytest python3-aiosmtpd python3-feedparser
-sqlite3 systemd systemd-journal-remote man-db groff-base clang valgrind openssl"
+sqlite3 systemd systemd-journal-remote systemd-container man-db groff-base clang valgrind
+openssl"
 bench="$test urlwatch time strace"
 
 case "${1:-build}" in

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from advisoryenv import ADVISORYD, FEED_PATH, REPO, child_env
+from advisoryenv import ADVISORYD, BUILD, FEED_PATH, REPO, child_env
 from test_install import make_install
 
 MAX_EXPOSURE = 1.5
@@ -172,6 +172,17 @@ def test_unit_syscall_filter_leaves_what_the_daemon_and_its_children_need(instal
     # and what it must not do
     assert {"mount", "reboot", "init_module", "setuid", "sched_setscheduler", "ptrace"} \
         & allowed == set()
+
+
+def test_the_installed_unit_under_a_booted_systemd():
+    """scripts/systemd-smoke.sh boots this machine's OS in a container (read-only, overlaid)
+    with the DESTDIR install bound in, and drives advisoryd.service as an operator would."""
+    if os.geteuid() != 0 or not shutil.which("systemd-nspawn"):
+        pytest.skip("needs root and systemd-nspawn (systemd-container)")
+    r = subprocess.run([str(REPO / "scripts/systemd-smoke.sh"), str(BUILD)], capture_output=True,
+                       text=True, timeout=400, stdin=subprocess.DEVNULL, env=child_env())
+    assert r.returncode == 0, f"{r.stdout}\n{r.stderr}"
+    assert re.search(r"^\d+ passed, 0 failed$", r.stdout, re.M), r.stdout
 
 
 # ---- the journal catalog ----
