@@ -1,6 +1,6 @@
-/* source-uk.c: the FCDO's foreign travel advice through the GOV.UK Content API. Pure: bytes →
- * records. Polling (the index, then only the countries whose public_updated_at changed) is the
- * poller's business; this file reads the two kinds of document.
+/* source-uk.c: the FCDO's foreign travel advice through the GOV.UK Content API. Two parts: the
+ * extractor, pure (bytes → records), which reads the two kinds of document; and the driver at the
+ * end, which polls the index and then only the countries whose public_updated_at changed.
  *
  * A country document (/api/content/foreign-travel-advice/<slug>, schema "travel_advice") reads
  * (2026):
@@ -28,7 +28,10 @@
 
 #include "country.h"
 #include "json-util.h"
+#include "log.h"
+#include "poll.h"
 #include "source.h"
+#include "store.h"
 #include "timeutil.h"
 
 #define UK_PATH_PREFIX "/foreign-travel-advice/"
@@ -435,6 +438,12 @@ static int uk_check_schema(json_t *doc, const char *want, ExtractError *err) {
         const char *withdrawn = json_util_string(doc, "withdrawn_notice.explanation");
         char buf[JSON_EXCERPT_MAX];
 
+        /* the mistake users make with advisoryctl extract: the index has no levels in it */
+        if (streq(want, "travel_advice") && schema && streq(schema, "travel_advice_index"))
+                return extract_fail(err, FAILURE_INVALID_DOCUMENT,
+                                    "a GOV.UK \"travel_advice_index\" document: the FCDO index "
+                                    "lists the country documents but no levels; extract a "
+                                    "country's document (" UK_INDEX_URL "/<slug>)");
         if (schema && !streq(schema, want))
                 return extract_fail(err, FAILURE_INVALID_DOCUMENT,
                                     "a GOV.UK \"%s\" document, want \"%s\"",
@@ -584,4 +593,242 @@ int source_uk_index_parse(const char *data, size_t size, UkIndexEntry **ret, siz
         *ret = entries;
         *ret_n = n;
         return 0;
+}
+
+/* ---- the driver: the index each poll, then the countries that changed ----
+ *
+ * The index is fetched with a conditional GET; when it changed, the countries whose
+ * public_updated_at differs from the one remembered for their slug (and new slugs) are fetched,
+ * plus every country once per sweep_interval (a sweep catches what the index would hide).
+ * Requests are paced: at most max_connections_per_host at a time, request_delay apart. Each
+ * country document is recorded on its own (one transaction). A country that fails keeps its old
+ * remembered date, so the next poll fetches it again; and so that a 304 for an unchanged index
+ * cannot hide it, the next poll then fetches the index unconditionally.
+ *
+ * What the driver remembers (store_set_value, per source):
+ *   updated     {"<slug>": "<public_updated_at as the index listed it>", …}: the countries whose
+ *               document was recorded since the index listed that date
+ *   last_sweep  Unix time at which the last poll that fetched every country started
+ *   incomplete  "1" while countries of the last index read are not recorded yet
+ *
+ * A country fetched because the index changed is fetched unconditionally, and remembered only
+ * when its document is at least as recent as the index says: a cache may serve the old document
+ * for a few minutes after the index changed (Content API responses are cached for 5 minutes),
+ * and remembering the new date then would miss the change until the next sweep. When
+ * the source's url is overridden (tests, mirrors), country documents are <url>/<slug>. */
+
+#define UK_KEY_UPDATED "updated"
+#define UK_KEY_LAST_SWEEP "last_sweep"
+#define UK_KEY_INCOMPLETE "incomplete"
+
+typedef struct UkPoll {
+        char *country_base;    /* the index URL without a trailing '/': + "/<slug>" */
+        json_t *updated;       /* UK_KEY_UPDATED */
+        bool sweep;            /* this poll fetches every country */
+        bool incomplete;       /* the last poll left countries to do */
+        time_t started;
+        UkIndexEntry *entries; /* the index, once read */
+        size_t n_entries;
+} UkPoll;
+
+static void uk_poll_free(void *state) {
+        UkPoll *up = state;
+
+        if (!up)
+                return;
+        free(up->country_base);
+        json_decref(up->updated);
+        source_uk_index_free(up->entries, up->n_entries);
+        free(up);
+}
+
+static bool uk_remembered(const UkPoll *up, const UkIndexEntry *e) {
+        const char *v = json_string_value(json_object_get(up->updated, e->slug));
+        return v && e->public_updated_at && streq(v, e->public_updated_at);
+}
+
+static void uk_save_updated(Poll *p, const UkPoll *up) {
+        _cleanup_free_ char *text = json_dumps(up->updated, JSON_COMPACT | JSON_SORT_KEYS);
+        int r = text ? store_set_value(poll_store(p), poll_source(p)->id, UK_KEY_UPDATED, text)
+                     : -ENOMEM;
+        if (r < 0)
+                log_debug_errno(r, "%s: cannot remember the countries recorded: %m, ignoring "
+                                   "(they are fetched again)",
+                                poll_source(p)->id);
+}
+
+static int uk_load_memory(Poll *p, UkPoll *up) {
+        const SourceConfig *sc = poll_source(p);
+        Store *s = poll_store(p);
+        _cleanup_free_ char *updated = NULL, *last_sweep = NULL, *incomplete = NULL;
+        int64_t last = 0;
+        int r;
+
+        if ((r = store_get_value(s, sc->id, UK_KEY_UPDATED, &updated)) < 0 ||
+            (r = store_get_value(s, sc->id, UK_KEY_LAST_SWEEP, &last_sweep)) < 0 ||
+            (r = store_get_value(s, sc->id, UK_KEY_INCOMPLETE, &incomplete)) < 0)
+                return r;
+        up->updated = updated ? json_loads(updated, 0, NULL) : NULL;
+        if (!json_is_object(up->updated)) {
+                json_decref(up->updated);
+                if (!(up->updated = json_object()))
+                        return -ENOMEM;
+        }
+        if (!last_sweep || safe_atoi64(last_sweep, &last) < 0 || last > up->started ||
+            (usec_t) (up->started - last) * USEC_PER_SEC >= sc->sweep_interval)
+                up->sweep = true;
+        up->incomplete = incomplete != NULL;
+        return 0;
+}
+
+/* Whether the recorded document is as recent as the index said it would be. */
+static bool uk_document_current(const AdvisoryList *records, const char *index_updated) {
+        time_t doc, index;
+
+        if (!index_updated)
+                return false; /* the index gave no date: fetch it every time */
+        if (records->n == 0 || !records->items[0].updated ||
+            parse_iso8601(records->items[0].updated, &doc) < 0 ||
+            parse_iso8601(index_updated, &index) < 0)
+                return true; /* nothing to compare */
+        return doc >= index;
+}
+
+static int on_uk_country(Poll *p, const char *url, FetchResult *result, void *userdata) {
+        UkPoll *up = poll_driver_state(p);
+        const UkIndexEntry *e = userdata;
+        _cleanup_advisory_list_ AdvisoryList records = {};
+        ExtractInput in = { .data = result->data, .size = result->size, .url = url,
+                            .config = poll_source(p) };
+        ExtractError err = {};
+        bool current;
+        int r;
+
+        if (result->not_modified)
+                return 0; /* a sweep: the document we recorded is still the current one */
+        r = source_uk_extract(&in, &records, &err);
+        if (r < 0) {
+                poll_fail(p, url, err.failure ?: FAILURE_INVALID_DOCUMENT, "%s",
+                          err.message[0] ? err.message : strerror(-r));
+                return r;
+        }
+        current = uk_document_current(&records, e->public_updated_at);
+        r = poll_record(p, url, &records);
+        if (r < 0)
+                return r;
+        if (current && e->public_updated_at) {
+                json_t *v = json_string(e->public_updated_at);
+                if (!v || json_object_set_new(up->updated, e->slug, v) < 0)
+                        return 0; /* not remembered: fetched again next time */
+                uk_save_updated(p, up);
+        } else
+                log_debug("%s: %s is older than the index says, fetching it again next poll",
+                          poll_source(p)->id, url);
+        return 0;
+}
+
+static int uk_queue_countries(Poll *p, UkPoll *up, size_t *ret_queued) {
+        size_t queued = 0;
+
+        for (size_t i = 0; i < up->n_entries; i++) {
+                UkIndexEntry *e = &up->entries[i];
+                bool changed = !uk_remembered(up, e);
+                _cleanup_free_ char *url = NULL;
+                int r;
+
+                if (!changed && !up->sweep)
+                        continue;
+                if (!(url = strprintf("%s/%s", up->country_base, e->slug)))
+                        return -ENOMEM;
+                r = poll_fetch_with(p, url, changed ? 0 : POLL_FETCH_CONDITIONAL, on_uk_country, e);
+                if (r < 0)
+                        return r;
+                queued++;
+        }
+        *ret_queued = queued;
+        return 0;
+}
+
+static int on_uk_index(Poll *p, const char *url, FetchResult *result, void *userdata) {
+        UkPoll *up = poll_driver_state(p);
+        const SourceConfig *sc = poll_source(p);
+        ExtractError err = {};
+        size_t queued = 0;
+        int r;
+
+        if (result->not_modified)
+                return 0; /* and the last poll recorded every country it listed */
+        r = source_uk_index_parse(result->data, result->size, &up->entries, &up->n_entries, &err);
+        if (r < 0) {
+                poll_fail(p, url, err.failure ?: FAILURE_INVALID_DOCUMENT, "%s",
+                          err.message[0] ? err.message : strerror(-r));
+                return r;
+        }
+        r = uk_queue_countries(p, up, &queued);
+        if (r < 0) {
+                poll_fail(p, url, FAILURE_OTHER, "cannot queue the countries: %s", strerror(-r));
+                return r;
+        }
+        log_debug("%s: the index lists %zu countries; fetching %zu%s.", sc->id, up->n_entries,
+                  queued, up->sweep ? " (sweep)" : "");
+        if (queued > 0 && (r = store_set_value(poll_store(p), sc->id, UK_KEY_INCOMPLETE, "1")) < 0)
+                log_debug_errno(r, "%s: cannot remember the poll as incomplete: %m, ignoring",
+                                sc->id);
+        return 0;
+}
+
+static int uk_entry_compare(const void *key, const void *entry) {
+        return strcmp(key, ((const UkIndexEntry *) entry)->slug);
+}
+
+/* Once the index was read: forget slugs it no longer lists; note what is left to do. */
+static void on_uk_poll_finish(Poll *p, void *state) {
+        UkPoll *up = state;
+        const char *id = poll_source(p)->id, *slug;
+        char started[32];
+        size_t pending = 0;
+        json_t *v;
+        void *tmp;
+        int r;
+
+        if (!up->entries)
+                return; /* 304, or no index: what we remember stands */
+        json_object_foreach_safe(up->updated, tmp, slug, v)
+                if (!bsearch(slug, up->entries, up->n_entries, sizeof(UkIndexEntry),
+                             uk_entry_compare))
+                        (void) json_object_del(up->updated, slug);
+        uk_save_updated(p, up);
+        for (size_t i = 0; i < up->n_entries; i++)
+                pending += !uk_remembered(up, &up->entries[i]);
+        r = store_set_value(poll_store(p), id, UK_KEY_INCOMPLETE, pending > 0 ? "1" : NULL);
+        snprintf(started, sizeof(started), "%lld", (long long) up->started);
+        if (r >= 0 && up->sweep)
+                r = store_set_value(poll_store(p), id, UK_KEY_LAST_SWEEP, started);
+        if (r < 0)
+                log_debug_errno(r, "%s: cannot remember the poll: %m, ignoring", id);
+        if (pending > 0)
+                log_debug("%s: %zu countries left for the next poll.", id, pending);
+}
+
+int source_uk_start(Poll *p) {
+        const char *index = poll_url(p);
+        UkPoll *up = calloc(1, sizeof(UkPoll));
+        size_t n = strlen(index);
+        int r;
+
+        if (!up)
+                return -ENOMEM;
+        poll_set_driver(p, up, on_uk_poll_finish, uk_poll_free);
+        up->started = time(NULL);
+        while (n > 0 && index[n - 1] == '/')
+                n--;
+        if (!(up->country_base = strndup(index, n)))
+                return -ENOMEM;
+        if ((r = uk_load_memory(p, up)) < 0)
+                return r;
+        poll_set_pacing(p, poll_config(p)->daemon.max_connections_per_host,
+                        poll_source(p)->request_delay);
+        /* unconditional when the list of countries is needed whether it changed or not */
+        return poll_fetch_with(p, index, up->sweep || up->incomplete ? 0 : POLL_FETCH_CONDITIONAL,
+                               on_uk_index, NULL);
 }

@@ -1,6 +1,7 @@
 /* source.c: the table of built-in publishers, and the type of user-defined sources. */
 #include "source.h"
 
+#include "source-uk.h"
 #include "source-user.h"
 
 static const SourceType source_us = {
@@ -9,6 +10,16 @@ static const SourceType source_us = {
         .default_url = "https://travel.state.gov/_res/rss/TAsTWs.xml",
         .plan = SOURCE_PLAN_SINGLE,
         .extract = source_us_extract,
+};
+
+/* An index, then one document per country: only those changed since, plus a daily sweep. */
+static const SourceType source_uk = {
+        .id = "uk",
+        .government = "United Kingdom",
+        .default_url = UK_INDEX_URL,
+        .plan = SOURCE_PLAN_PAGES,
+        .extract = source_uk_extract,
+        .start = source_uk_start,
 };
 
 static const SourceType source_ca = {
@@ -47,6 +58,7 @@ static const SourceType source_user = {
 
 const SourceType *const source_types_builtin[] = {
         &source_us,
+        &source_uk,
         &source_ca,
         &source_de,
         &source_au,

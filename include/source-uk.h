@@ -1,6 +1,7 @@
 /* source-uk.h: the parts of the FCDO source (GOV.UK Content API) beyond its extractor: the index
- * of country documents, which the poller reads to fetch only the countries that changed, and the
- * FCDO's country slugs. The extractor itself, source_uk_extract(), is declared in source.h. */
+ * of country documents, which the driver reads to fetch only the countries that changed, the
+ * FCDO's country slugs, and the driver. The extractor itself, source_uk_extract(), is declared in
+ * source.h. */
 #pragma once
 
 #include <stddef.h>
@@ -42,3 +43,8 @@ const UkSlug *source_uk_slugs(size_t *ret_n);
 #define UK_SLUG_COUNTRIES_MAX 4
 /* Writes the alpha-2 codes (NUL-terminated) of a slug to ret; returns how many (0: unknown). */
 size_t source_uk_slug_countries(const char *slug, char ret[static UK_SLUG_COUNTRIES_MAX][3]);
+
+typedef struct Poll Poll;
+/* The driver (SourceType.start, see the end of source-uk.c): the index, then the countries whose
+ * public_updated_at changed since they were last recorded, plus a sweep every sweep_interval. */
+int source_uk_start(Poll *p);
