@@ -164,7 +164,7 @@ def test_unit_syscall_filter_leaves_what_the_daemon_and_its_children_need(instal
         else:
             allowed |= expand(groups, value.split())
     needed = {"execve", "fork", "vfork", "clone", "clone3", "wait4", "waitid", "pipe2", "kill",
-              "pidfd_open", "pidfd_send_signal", "setsid", "dup2", "close_range",
+              "pidfd_open", "pidfd_send_signal", "setsid", "setpgid", "dup2", "close_range",
               "socket", "connect", "sendmsg", "recvmsg", "epoll_wait", "timerfd_settime",
               "signalfd4", "fcntl", "fdatasync", "pread64", "pwrite64", "getrandom", "mmap",
               "mprotect"}
