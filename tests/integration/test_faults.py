@@ -17,6 +17,7 @@ import calendar
 import json
 import os
 import signal
+import sqlite3
 import ssl
 import subprocess
 import time
@@ -438,3 +439,105 @@ def test_running_daemon_rides_out_every_fault(fenv):
     assert sum(line.startswith("us: source failing") for line in lines) == 1, lines
     assert sum(line.startswith("us: source recovered") for line in lines) == 1, lines
     assert len(lines) == 4, lines
+
+
+# ---- the database: another writer holds the lock ----
+
+
+class WriteLock:
+    """Another connection's write transaction on the daemon's database (in WAL mode readers go
+    on; writers wait up to the busy timeout, 2 s)."""
+
+    def __init__(self, db):
+        self.con = sqlite3.connect(db, isolation_level=None)
+        self.con.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        if self.con:
+            self.con.execute("ROLLBACK")
+            self.con.close()
+            self.con = None
+
+
+def sleeping_in_sqlite(pid):
+    """Whether the daemon's main thread sleeps in the kernel's nanosleep: the only place it does
+    is SQLite's busy handler between two tries for a lock (else it waits in epoll or runs)."""
+    try:
+        return "nanosleep" in Path(f"/proc/{pid}/task/{pid}/wchan").read_text()
+    except OSError:
+        return False
+
+
+def kernel_shows_sleepers():
+    """Whether /proc/PID/wchan names what a task waits in (some kernels hide it)."""
+    with subprocess.Popen(["sleep", "30"]) as p:
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if sleeping_in_sqlite(p.pid):
+                    return True
+                time.sleep(0.01)
+            return False
+        finally:
+            p.kill()
+
+
+def wait_until(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        time.sleep(0.01)
+
+
+def test_a_brief_lock_is_waited_for(fenv):
+    """A write lock that another program holds for a moment (less than the busy timeout) only
+    delays the recording: the poll succeeds."""
+    env = fenv
+    configure(env, "us")
+    serve_good(env, "us", "baseline")
+    env.once_ok()
+    serve_good(env, "us", "changed")
+    if not kernel_shows_sleepers():
+        pytest.skip("/proc/PID/wchan is hidden here: cannot see the daemon wait for the lock")
+    lock = WriteLock(env.db)
+    try:
+        p = subprocess.Popen([str(ADVISORYD), "--once", "-c", str(env.config)], env=child_env(),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: sleeping_in_sqlite(p.pid) or p.poll() is not None, WAIT,
+                   "the daemon waiting for the lock")
+        assert p.poll() is None, p.stderr.read()
+    finally:
+        lock.release()
+    _, stderr = p.communicate(timeout=WAIT)
+    assert p.returncode == 0, stderr
+    assert changes_told(env) == GOOD["us"]["changes"]
+    assert env.source()["consecutive_failures"] == 0
+
+
+def test_a_lock_held_too_long_fails_the_poll_which_is_retried(fenv):
+    """A write lock held longer than the busy timeout: the document is not recorded, the poll
+    fails with class store (shown once the lock is gone), and the next poll records it."""
+    env = fenv
+    configure(env, "us", daemon={"interval": "1s"})
+    serve_good(env, "us", "baseline")
+    p = env.start_daemon("-v")
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+    before = env.snapshot()
+
+    lock = WriteLock(env.db)
+    try:
+        serve_good(env, "us", "changed")
+        env.wait_for_log(p, "cannot record the document", WAIT)  # after 2 s of waiting
+        assert env.snapshot() == before
+    finally:
+        lock.release()
+    src = env.wait_for_source(lambda s: s["last_error_class"] == "store", WAIT)
+    assert "locked" in src["last_error"], src
+    env.journal.wait(2, WAIT)
+    src = env.wait_for_source(lambda s: s["consecutive_failures"] == 0, WAIT)
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(10) == 0, env.daemon_log(p)
+    assert changes_told(env) == GOOD["us"]["changes"] and len(env.journal.records()) == 2
+    assert src["state"] == "ok"
