@@ -1,10 +1,20 @@
 /* notify-email.c: the e-mail channel. Composes the message (mail-compose.c) with the current
  * cross-government view from the store, renders it (mail.c) and hands it to a transport: libcurl
- * SMTP on the daemon's CurlGlue (smtp:// with STARTTLS, or smtps://; AUTH with a password read
- * now, from a file or a credential), or a sendmail program fed on stdin. Both are asynchronous;
- * the dispatcher learns the outcome through dispatcher_complete(). A message is accepted when
- * the SMTP server answered 250 to the end of DATA, or sendmail exited 0. */
+ * SMTP (smtp:// with STARTTLS, or smtps://; AUTH with a password read now, from a file or a
+ * credential), or a sendmail program fed on stdin. Both are asynchronous; the dispatcher learns
+ * the outcome through dispatcher_complete(). A message is accepted when the SMTP server answered
+ * 250 to the end of DATA, or sendmail exited 0.
+ *
+ * SMTP runs in a thread of its own per message, not on the daemon's CurlGlue: libcurl waits for
+ * the answer to the end of DATA (and to QUIT) in a blocking loop inside the multi interface
+ * (smtp_done(), curl issue #8555, still so in 7.88), which would stop the event loop, the polls
+ * and the watchdog for as long as a slow server takes. The thread owns its easy handle until it
+ * reports through an eventfd; a cancelled transfer stops at curl's next progress callback. */
 #include "notify.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
 
 #include "exec-job.h"
 #include "log.h"
@@ -17,24 +27,37 @@
 typedef struct EmailJob {
         Dispatcher *dispatcher;
         int64_t key; /* the delivery's first outbox row */
-        CurlGlue *glue;
+        /* SMTP: the worker thread and how it reports */
         CURL *curl;
         struct curl_slist *recipients;
+        pthread_t thread;
+        bool running;
+        atomic_bool cancel;
+        int done_fd;
+        sd_event_source *done;
+        CURLcode rc;
+        long code;
+        char error[CURL_ERROR_SIZE];
+        /* sendmail */
         ExecJob *exec;
         usec_t timeout;
         char *message;
         size_t size, sent;
-        char error[CURL_ERROR_SIZE];
 } EmailJob;
 
 static void email_job_free(EmailJob *j) {
         if (!j)
                 return;
-        if (j->curl) {
-                curl_glue_remove(j->glue, j->curl);
-                curl_easy_cleanup(j->curl);
+        if (j->running) {
+                atomic_store(&j->cancel, true);
+                (void) pthread_join(j->thread, NULL);
         }
+        if (j->curl)
+                curl_easy_cleanup(j->curl);
         curl_slist_free_all(j->recipients);
+        sd_event_source_disable_unref(j->done);
+        if (j->done_fd >= 0)
+                close(j->done_fd);
         exec_job_free(j->exec);
         free(j->message);
         free(j);
@@ -125,20 +148,15 @@ static void email_finish(EmailJob *j, int r, const char *error) {
         dispatcher_complete(d, key, r, copy ?: error);
 }
 
-static void on_smtp_done(CurlGlue *g, CURL *curl, CURLcode rc, void *userdata) {
-        EmailJob *j = userdata;
-        long code = 0;
-        char err[CURL_ERROR_SIZE + 64];
+static void smtp_finish(EmailJob *j) {
+        const char *what = j->error[0] ? j->error : curl_easy_strerror(j->rc);
+        long code = j->code;
+        char err[CURL_ERROR_SIZE + 64], reply[24] = "";
 
-        (void) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-        curl_easy_cleanup(j->curl);
-        j->curl = NULL;
-        if (rc == CURLE_OK) {
+        if (j->rc == CURLE_OK) {
                 email_finish(j, 0, NULL);
                 return;
         }
-        const char *what = j->error[0] ? j->error : curl_easy_strerror(rc);
-        char reply[24] = "";
         /* curl names the code for MAIL, RCPT and DATA, not for the end of the message */
         if (code > 0)
                 snprintf(reply, sizeof(reply), "%ld", code);
@@ -148,9 +166,40 @@ static void on_smtp_done(CurlGlue *g, CURL *curl, CURLcode rc, void *userdata) {
                 snprintf(err, sizeof(err), "SMTP: %s", what);
         /* a 5xx to MAIL, RCPT or DATA is the server's final word on this message; a refused
          * login or STARTTLS is a configuration problem worth retrying until it is fixed */
-        bool permanent = code >= 500 && code <= 599 && rc != CURLE_LOGIN_DENIED &&
-                         rc != CURLE_USE_SSL_FAILED;
+        bool permanent = code >= 500 && code <= 599 && j->rc != CURLE_LOGIN_DENIED &&
+                         j->rc != CURLE_USE_SSL_FAILED;
         email_finish(j, permanent ? -EPERM : -EIO, err);
+}
+
+static int on_smtp_done(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        EmailJob *j = userdata;
+        uint64_t n;
+
+        if (read(fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+                return 0;
+        /* the thread has written its last word and is returning */
+        (void) pthread_join(j->thread, NULL);
+        j->running = false;
+        smtp_finish(j);
+        return 0;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+        EmailJob *j = userdata;
+        return atomic_load(&j->cancel) ? 1 : 0;
+}
+
+static void *smtp_worker(void *userdata) {
+        EmailJob *j = userdata;
+        uint64_t one = 1;
+
+        j->rc = curl_easy_perform(j->curl);
+        (void) curl_easy_getinfo(j->curl, CURLINFO_RESPONSE_CODE, &j->code);
+        curl_easy_cleanup(j->curl);
+        j->curl = NULL;
+        (void) !write(j->done_fd, &one, sizeof(one));
+        return NULL;
 }
 
 static long email_use_ssl(int starttls) {
@@ -193,7 +242,15 @@ static int smtp_setup(EmailJob *j, const NotifyConfig *n, const DaemonSettings *
             (n->ca_file && curl_easy_setopt(c, CURLOPT_CAINFO, n->ca_file) != CURLE_OK) ||
             curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, MIN(timeout_ms, 30000L)) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                             (long) MAX(ds->timeout / USEC_PER_SEC, (usec_t) 1)) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            /* QUIT within the transfer, where a cancel can stop it (curl_easy_cleanup() would
+             * wait for its answer without asking our progress callback); none after an abort */
+            curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_XFERINFODATA, j) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->error) != CURLE_OK)
                 return -EINVAL;
         if (!n->smtp_user)
@@ -213,8 +270,8 @@ static int smtp_setup(EmailJob *j, const NotifyConfig *n, const DaemonSettings *
         return r;
 }
 
-static int smtp_start(EmailJob *j, const NotifyConfig *n, const DaemonSettings *ds, char *err,
-                      size_t errlen) {
+static int smtp_start(EmailJob *j, Dispatcher *d, const NotifyConfig *n,
+                      const DaemonSettings *ds, char *err, size_t errlen) {
         int r;
 
         if (!(j->curl = curl_easy_init()))
@@ -222,7 +279,18 @@ static int smtp_start(EmailJob *j, const NotifyConfig *n, const DaemonSettings *
         r = smtp_setup(j, n, ds, err, errlen);
         if (r < 0)
                 return r;
-        return curl_glue_add(j->glue, j->curl, on_smtp_done, j);
+        j->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (j->done_fd < 0)
+                return -errno;
+        r = sd_event_add_io(dispatcher_event(d), &j->done, j->done_fd, EPOLLIN, on_smtp_done, j);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(j->done, "smtp-done");
+        r = -pthread_create(&j->thread, NULL, smtp_worker, j);
+        if (r < 0)
+                return r;
+        j->running = true;
+        return 0;
 }
 
 /* ---- sendmail ---- */
@@ -293,7 +361,7 @@ int notify_email_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t er
         }
         if (!(j = calloc(1, sizeof(EmailJob))))
                 return -ENOMEM;
-        *j = (EmailJob) { .dispatcher = d, .key = dl->item->id, .glue = dispatcher_glue(d) };
+        *j = (EmailJob) { .dispatcher = d, .key = dl->item->id, .done_fd = -EBADF };
         r = email_compose(d, dl, &draft);
         if (r >= 0)
                 r = mail_render(&draft.mail, &j->message, &j->size);
@@ -303,7 +371,7 @@ int notify_email_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t er
                 email_job_free(j);
                 return r == -ENOMEM ? r : -EPERM;
         }
-        r = n->sendmail ? sendmail_start(j, n, ds, d) : smtp_start(j, n, ds, err, errlen);
+        r = n->sendmail ? sendmail_start(j, n, ds, d) : smtp_start(j, d, n, ds, err, errlen);
         if (r < 0) {
                 if (!err[0])
                         snprintf(err, errlen, "e-mail: cannot start the transfer: %s", strerror(-r));

@@ -19,13 +19,17 @@
 
 #define OUTBOX_BATCH 64
 #define DIGEST_MAX 200 /* changes in one digest message; more go into the next */
+/* Deliveries in flight per notifier: a backlog after an outage does not open 64 SMTP
+ * connections or start 64 programs at once. */
+#define NOTIFIER_PARALLEL 4
 #define RETRY_FIRST (30 * USEC_PER_SEC)
 #define RETRY_MAX USEC_PER_HOUR
 
-/* One delivery in flight: its rows (ids[0] is the key) and the channel's job. */
+/* One delivery in flight: its rows (ids[0] is the key), its notifier and the channel's job. */
 typedef struct Inflight {
         int64_t *ids;
         size_t n_ids;
+        char *notifier;
         void *job;
         NotifyCancelFn cancel;
 } Inflight;
@@ -131,6 +135,13 @@ static bool dispatcher_in_flight(Dispatcher *d, int64_t id) {
         return false;
 }
 
+static unsigned dispatcher_in_flight_for(Dispatcher *d, const char *notifier) {
+        unsigned n = 0;
+        for (size_t i = 0; i < d->n_inflight; i++)
+                n += streq(d->inflight[i].notifier, notifier);
+        return n;
+}
+
 static Inflight *dispatcher_find(Dispatcher *d, int64_t key) {
         for (size_t i = 0; i < d->n_inflight; i++)
                 if (d->inflight[i].ids[0] == key)
@@ -149,11 +160,15 @@ static int dispatcher_track(Dispatcher *d, const Delivery *dl) {
                 d->inflight = a;
                 d->allocated = n;
         }
-        if (!(ids = calloc(dl->n_items, sizeof(int64_t))))
+        char *notifier = strdup(dl->item->notifier);
+        if (!notifier || !(ids = calloc(dl->n_items, sizeof(int64_t)))) {
+                free(notifier);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < dl->n_items; i++)
                 ids[i] = dl->items[i].id;
-        d->inflight[d->n_inflight++] = (Inflight) { .ids = ids, .n_ids = dl->n_items };
+        d->inflight[d->n_inflight++] = (Inflight) { .ids = ids, .n_ids = dl->n_items,
+                                                    .notifier = notifier };
         return 0;
 }
 
@@ -166,6 +181,7 @@ static int64_t *dispatcher_untrack(Dispatcher *d, int64_t key, size_t *ret_n) {
                 return NULL;
         ids = f->ids;
         *ret_n = f->n_ids;
+        free(f->notifier);
         *f = d->inflight[--d->n_inflight];
         return ids;
 }
@@ -314,6 +330,8 @@ static bool dispatcher_deliver_one(Dispatcher *d, const OutboxItem *o) {
                 dispatcher_record_one(d, o, -EPERM, "notifier no longer in the configuration");
                 return true;
         }
+        if (dispatcher_in_flight_for(d, n->name) >= NOTIFIER_PARALLEL)
+                return false; /* a completion kicks again */
         if (n->type == NOTIFY_EMAIL && n->digest > 0 && o->event == OUTBOX_CHANGE)
                 return dispatcher_deliver_digest(d, n);
         if (o->change_id > 0 && (r = store_load_change(d->store, o->change_id, &change)) < 0) {
@@ -439,6 +457,7 @@ Dispatcher *dispatcher_free(Dispatcher *d) {
                 if (d->inflight[i].cancel)
                         d->inflight[i].cancel(d->inflight[i].job);
                 free(d->inflight[i].ids);
+                free(d->inflight[i].notifier);
         }
         free(d->inflight);
         sd_event_source_disable_unref(d->timer);

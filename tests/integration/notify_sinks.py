@@ -92,6 +92,12 @@ class _Handler:
 class _Controller(Controller):
     """aiosmtpd's Controller on an ephemeral port (port 0)."""
 
+    def factory(self):
+        with warnings.catch_warnings():
+            # smtps: AUTH without STARTTLS is fine, the whole connection is TLS
+            warnings.simplefilter("ignore", UserWarning)
+            return super().factory()
+
     def _trigger_server(self):
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
@@ -117,10 +123,7 @@ class SmtpSink:
                 kwargs.update(ssl_context=ctx)
         if self.users:
             kwargs.update(authenticator=self._authenticate, auth_required=True)
-        with warnings.catch_warnings():
-            # smtps: AUTH without STARTTLS is fine, the whole connection is TLS
-            warnings.simplefilter("ignore", UserWarning)
-            self._controller = _Controller(_Handler(self), **kwargs)
+        self._controller = _Controller(_Handler(self), **kwargs)
         self._controller.start()
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):

@@ -511,3 +511,48 @@ def test_source_failing_and_recovered_mails(env, sinks):
     assert "2 polls in a row have failed" in messages[0].text()
     assert "HTTP 503" in messages[0].text()
     assert messages[0].message["X-Advisoryd-Event"] == "source-failing"
+
+
+def test_a_stalled_server_does_not_stop_the_daemon(env, sinks):
+    """libcurl waits for the answer to the end of DATA in a blocking loop: the daemon must keep
+    running meanwhile (reloads, signals, the watchdog), and SIGTERM must leave the rows pending."""
+    sock, port = harness.refused_port()
+    try:
+        configure(env, [email_section("ops", f"smtp://127.0.0.1:{port}")])
+        record_changes(env)
+    finally:
+        sock.close()
+    stalled = sinks(stall=True)
+    configure(env, [email_section("ops", stalled.url)], daemon={"timeout": "60s"})
+    env.make_outbox_due()
+    p = env.start_daemon()
+    assert len(stalled.wait(1, WAIT)) >= 1, env.daemon_log(p)
+
+    # the loop answers while the server sits on the message
+    p.send_signal(signal.SIGHUP)
+    env.wait_for_log(p, "Configuration reloaded", WAIT)
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(WAIT) == 0, env.daemon_log(p)
+    assert "LeakSanitizer" not in env.daemon_log(p)
+    rows = env.outbox()
+    assert all(r["state"] == "pending" and r["attempts"] == 1 for r in rows), rows
+
+
+def test_a_backlog_larger_than_the_parallel_deliveries(env, sinks):
+    # five messages queued while the server was down; at most four go out at a time, the fifth
+    # when one of them is done, all within one --once
+    sock, port = harness.refused_port()
+    try:
+        configure(env, [email_section("ops", f"smtp://127.0.0.1:{port}")])
+        record_changes(env)
+        env.serve_feed((FIXTURES / "us-later.xml").read_bytes())
+        env.once_ok()
+    finally:
+        sock.close()
+    assert len(env.outbox()) == 5
+    sink = sinks()
+    configure(env, [email_section("ops", sink.url)])
+    env.make_outbox_due()
+    env.once_ok()
+    assert len({m.message_id for m in sink.messages()}) == 5
+    assert all(r["state"] == "delivered" for r in env.outbox())
