@@ -16,7 +16,9 @@ typedef struct Cell {
 
 struct Table {
         char **keys;
+        char **headers; /* NULL entries: derived from the key */
         bool *hidden;
+        bool *whole; /* never cut */
         size_t n_columns;
         Cell *cells; /* n_rows × n_columns */
         size_t n_rows;
@@ -28,7 +30,9 @@ Table *table_new(const char *const *keys) {
                 return NULL;
         t->n_columns = strv_length((char *const *) keys);
         if (!(t->keys = strv_copy((char *const *) keys)) ||
-            !(t->hidden = calloc(t->n_columns, sizeof(bool))))
+            !(t->headers = calloc(t->n_columns, sizeof(char *))) ||
+            !(t->hidden = calloc(t->n_columns, sizeof(bool))) ||
+            !(t->whole = calloc(t->n_columns, sizeof(bool))))
                 return table_free(t);
         return t;
 }
@@ -39,8 +43,12 @@ Table *table_free(Table *t) {
         for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
                 free(t->cells[i].s);
         free(t->cells);
+        for (size_t i = 0; t->headers && i < t->n_columns; i++)
+                free(t->headers[i]);
+        free(t->headers);
         strv_free(t->keys);
         free(t->hidden);
+        free(t->whole);
         free(t);
         return NULL;
 }
@@ -56,6 +64,19 @@ void table_hide(Table *t, const char *key) {
         ssize_t c = table_column(t, key);
         if (c >= 0)
                 t->hidden[c] = true;
+}
+
+void table_keep_whole(Table *t, const char *key) {
+        ssize_t c = table_column(t, key);
+        if (c >= 0)
+                t->whole[c] = true;
+}
+
+int table_set_header(Table *t, const char *key, const char *header) {
+        ssize_t c = table_column(t, key);
+        if (c < 0)
+                return -EINVAL;
+        return free_and_strdup(&t->headers[c], header);
 }
 
 int table_new_row(Table *t) {
@@ -267,14 +288,17 @@ static int table_print_text(const Table *t, const TableStyle *style, FILE *f) {
         if (!width || !text)
                 goto finish;
         for (size_t c = 0; c < n; c++)
-                if (!(text[c] = header_text(t->keys[c])))
+                if (!(text[c] = t->headers[c] ? strdup(t->headers[c]) : header_text(t->keys[c])))
                         goto finish;
         for (size_t i = 0; i < t->n_rows * n; i++) {
                 char *s = cell_text(&t->cells[i], style, true);
                 if (!s && !(s = strdup("-")))
                         goto finish;
+                for (char *p = s; *p; p++) /* one line per row, whatever the text */
+                        if ((unsigned char) *p < ' ')
+                                *p = ' ';
                 text[n + i] = s;
-                if (style->max_width > 1 && utf8_width(s) > style->max_width) {
+                if (style->max_width > 1 && !t->whole[i % n] && utf8_width(s) > style->max_width) {
                         if (!(s = cut_to_width(text[n + i], style->max_width)))
                                 goto finish;
                         free(text[n + i]);

@@ -34,6 +34,10 @@ static inline void table_freep(Table **t) {
 #define _cleanup_table_ _cleanup_(table_freep)
 /* Hides a column in the people's table (still in JSON and CSV). */
 void table_hide(Table *t, const char *key);
+/* Never cuts the cells of a column to TableStyle.max_width (links). */
+void table_keep_whole(Table *t, const char *key);
+/* The header of a column in the people's table (JSON and CSV use the key). */
+int table_set_header(Table *t, const char *key, const char *header);
 int table_new_row(Table *t);
 /* Sets a cell of the last row. Strings are copied; NULL strings are null. */
 int table_set_string(Table *t, const char *key, const char *v);
