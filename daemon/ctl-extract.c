@@ -32,22 +32,6 @@ static int extract_print(Ctl *ctl, const char *source, const AdvisoryList *recor
         return ctl_print(ctl, t);
 }
 
-/* A built-in source, or one the configuration defines (user-defined sources need it). */
-static int extract_source(Ctl *ctl, const char *id, const SourceConfig **ret_config,
-                          const SourceType **ret_type) {
-        const SourceConfig *sc = ctl->config ? config_find_source(ctl->config, id) : NULL;
-        const SourceType *t = sc ? source_type_for(sc) : source_type_builtin(id);
-
-        if (!t)
-                return ctl_usage_error("unknown source '%s'%s", id,
-                                       sc ? ""
-                                          : " (built-in: see --help of advisoryd; user-defined "
-                                            "sources need -c with their configuration)");
-        *ret_config = sc;
-        *ret_type = t;
-        return 0;
-}
-
 int ctl_extract(Ctl *ctl, int argc, char *argv[]) {
         static const struct option options[] = {
                 { "source", required_argument, NULL, ARG_SOURCE },
@@ -64,7 +48,7 @@ int ctl_extract(Ctl *ctl, int argc, char *argv[]) {
         size_t size;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
                 if (ctl_common_option(ctl, c))
                         continue;
                 if (c == ARG_SOURCE)
@@ -78,7 +62,7 @@ int ctl_extract(Ctl *ctl, int argc, char *argv[]) {
                 return ctl_usage_error("extract needs --source SRC");
         if (optind + 1 != argc)
                 return ctl_usage_error("extract takes one FILE");
-        r = extract_source(ctl, source, &sc, &type);
+        r = ctl_source(ctl, source, &sc, &type);
         if (r < 0)
                 return r;
         r = read_full_file(argv[optind], EXTRACT_FILE_MAX, &data, &size);

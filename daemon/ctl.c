@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 #include <unistd.h>
 
+#include "advisory.h"
 #include "ctl-options.h"
 #include "log.h"
 #include "timeutil.h"
@@ -16,22 +17,35 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-        { "status", ctl_status, true },   { "history", ctl_history, true },
-        { "changes", ctl_changes, true }, { "sources", ctl_sources, true },
+        { "status", ctl_status, true },
+        { "history", ctl_history, true },
+        { "changes", ctl_changes, true },
+        { "sources", ctl_sources, true },
+        { "notifications", ctl_notifications, true },
+        { "feed", ctl_feed, true },
+        { "timeline", ctl_timeline, true },
         { "extract", ctl_extract, false },
+        { "import", ctl_import, false }, /* opens the database read-write itself */
 };
 
 static void help(void) {
-        printf("Usage: advisoryctl [-c FILE] [--database FILE] [--json | --csv] COMMAND [ARGS]\n\n"
+        printf("Usage: advisoryctl [-c FILE] [--database FILE] [--json | --csv] [--local]\n"
+               "                   COMMAND [ARGS]\n\n"
                "Query what governments advise about travel, now and over time.\n\n"
                "Commands:\n"
-               "  status [COUNTRY...]                   current level per country and source\n"
+               "  status [COUNTRY...] [--min-level N]   current level per country and government\n"
                "  history COUNTRY [--source SRC] [--since WHEN]\n"
                "                                        every level a country had, oldest first\n"
                "  changes [--since WHEN] [--source SRC] [--min-level N]\n"
                "                                        what changed across the world\n"
                "  sources                               health of each source\n"
-               "  extract --source SRC [--url URL] FILE run an extractor on a saved document\n\n"
+               "  notifications [--pending | --failed]  the delivery queue\n"
+               "  feed [--since WHEN] [--output FILE]   Atom 1.0 feed of changes\n"
+               "  timeline COUNTRY [--since WHEN] [--until WHEN] --svg [--output FILE]\n"
+               "                                        SVG chart: one row per government\n"
+               "  extract --source SRC [--url URL] FILE run an extractor on a saved document\n"
+               "  import --source SRC [--at WHEN] FILE...\n"
+               "                                        record saved documents as observations\n\n"
                "Options:\n"
                "  -c, --config FILE    configuration (default %s)\n"
                "      --database FILE  database (default: the configuration's)\n"
@@ -41,7 +55,7 @@ static void help(void) {
                "  -h, --help           this help\n"
                "      --version        print the version\n\n"
                "COUNTRY is an ISO 3166-1 alpha-2 code or an English name; WHEN is an ISO 8601\n"
-               "date or time, or a duration back from now (7d, 12h).\n",
+               "date or time, or a duration back from now (7d, 12h). See advisoryctl(1).\n",
                DEFAULT_CONFIG_FILE);
 }
 
@@ -176,6 +190,27 @@ int ctl_when(Ctl *ctl, const char *arg, time_t *ret) {
         return 0;
 }
 
+int ctl_min_level(const char *arg, int *ret) {
+        if (safe_atoi(arg, ret) < 0 || !level_valid(*ret))
+                return ctl_usage_error("--min-level takes 1 to 4, not '%s'", arg);
+        return 0;
+}
+
+int ctl_source(Ctl *ctl, const char *id, const SourceConfig **ret_config,
+               const SourceType **ret_type) {
+        const SourceConfig *sc = ctl->config ? config_find_source(ctl->config, id) : NULL;
+        const SourceType *t = sc ? source_type_for(sc) : source_type_builtin(id);
+
+        if (!t)
+                return ctl_usage_error("unknown source '%s'%s", id,
+                                       sc ? ""
+                                          : " (user-defined sources need -c with their "
+                                            "configuration)");
+        *ret_config = sc;
+        *ret_type = t;
+        return 0;
+}
+
 int ctl_print(Ctl *ctl, const Table *t) {
         int r = table_print(t, &ctl->style, stdout);
         if (r < 0)
@@ -183,6 +218,49 @@ int ctl_print(Ctl *ctl, const Table *t) {
         if (fflush(stdout) != 0 || ferror(stdout))
                 return log_error_errno(errno, "Failed to write the output: %m");
         return 0;
+}
+
+int ctl_write(const char *path, const char *data, size_t size) {
+        int r;
+
+        if (!path) {
+                if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
+                        return log_error_errno(errno, "Failed to write the output: %m");
+                return 0;
+        }
+        r = write_file_atomic(path, data, size, 0644);
+        if (r < 0)
+                fprintf(stderr, "advisoryctl: cannot write %s: %s\n", path, strerror(-r));
+        return r;
+}
+
+int ctl_xml_escape(Buffer *b, const char *s) {
+        const char *start = s;
+        int r = 0;
+
+        for (; s && *s && r >= 0; s++) {
+                const char *e = *s == '&'   ? "&amp;"
+                                : *s == '<' ? "&lt;"
+                                : *s == '>' ? "&gt;"
+                                : *s == '"' ? "&quot;"
+                                : *s == '\'' ? "&#39;"
+                                : (unsigned char) *s < 0x20 && !strchr("\t\n\r", *s) ? ""
+                                                                                   : NULL;
+                if (!e)
+                        continue;
+                r = buffer_append(b, start, (size_t) (s - start));
+                if (r >= 0)
+                        r = buffer_puts(b, e);
+                start = s + 1;
+        }
+        if (r >= 0 && s)
+                r = buffer_append(b, start, (size_t) (s - start));
+        return r;
+}
+
+int ctl_query_error(Ctl *ctl, int rc) {
+        fprintf(stderr, "advisoryctl: database query failed: %s\n", store_error(ctl->store));
+        return store_errno(rc) ?: -EIO;
 }
 
 int main(int argc, char *argv[]) {
@@ -210,6 +288,7 @@ int main(int argc, char *argv[]) {
         if (r >= 0) {
                 int sub_argc = argc - optind;
                 char **sub_argv = argv + optind;
+                sub_argv[0] = (char *) "advisoryctl"; /* getopt's messages begin with it */
                 optind = 0; /* restart getopt for the command's own options */
                 r = cmd->run(&ctl, sub_argc, sub_argv);
         }

@@ -22,6 +22,9 @@
  *   - T equals P.first_seen or P.last_seen: two observations of the same second disagree; the
  *     recorded one stands (IMPORT_CONFLICT).
  *
+ * A period keeps the wording (label, updated, url) of its latest observation, whichever order
+ * the imports come in; both parts of a split period keep the one it had.
+ *
  * Change ids stay stable: a period keeps its row id when it is extended or split (its first part
  * keeps it), so outbox rows and feed entries keep pointing at the same change. */
 #include "store.h"
