@@ -44,6 +44,62 @@ def child_env():
     return env
 
 
+# ---- advisoryctl over a history built by importing saved documents (test_ctl_*.py) ----
+
+CTL_FIXTURES = REPO / "tests" / "fixtures" / "ctl"
+CTL_GOLDEN = CTL_FIXTURES / "golden"
+# tests/fixtures/ctl/generate.py: snapshot -> when it is imported; source -> file extension
+CTL_SNAPSHOTS = {
+    "2021-06-01": "2021-06-01T00:00:00Z",
+    "2022-01-06": "2022-01-06T12:00:00Z",
+    "2022-02-24": "2022-02-24T12:00:00Z",
+    "2022-06-01": "2022-06-01T00:00:00Z",
+}
+CTL_SOURCES = {"us": "xml", "ca": "json", "de": "json", "au": "json"}
+
+
+def ctl_fixture(source, snapshot):
+    return CTL_FIXTURES / f"{source}-{snapshot}.{CTL_SOURCES[source]}"
+
+
+def run_ctl(db, *args, env=None, database=True):
+    """advisoryctl [--database DB] ARGS; env adds to (or with None values, removes from) the
+    test environment. stdout and stderr are str, with line ends as written."""
+    argv = [str(ADVISORYCTL)] + (["--database", str(db)] if database else [])
+    e = child_env()
+    for k, v in (env or {}).items():
+        if v is None:
+            e.pop(k, None)
+        else:
+            e[k] = v
+    r = subprocess.run(argv + [str(a) for a in args], capture_output=True, env=e,
+                       timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
+    # decoded here: text=True would turn the CRLF of CSV into LF
+    r.stdout, r.stderr = r.stdout.decode(), r.stderr.decode()
+    return r
+
+
+def import_snapshots(db, snapshots=None, sources=None):
+    """Imports the fixture snapshots (all, in time order, by default) of the sources."""
+    for snapshot in snapshots or CTL_SNAPSHOTS:
+        for source in sources or CTL_SOURCES:
+            r = run_ctl(db, "import", "--source", source, "--at", CTL_SNAPSHOTS[snapshot],
+                        ctl_fixture(source, snapshot))
+            assert r.returncode == 0, f"import {source} {snapshot}: {r.stderr}"
+
+
+def assert_golden(name, text):
+    """text must equal tests/fixtures/ctl/golden/NAME. ADVISORYD_UPDATE_GOLDEN=1 rewrites the
+    file instead (then review the diff)."""
+    path = CTL_GOLDEN / name
+    if os.environ.get("ADVISORYD_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(text.encode())
+    assert path.exists(), f"no golden file {path}: run with ADVISORYD_UPDATE_GOLDEN=1"
+    expected = path.read_bytes().decode()  # as is: CSV lines end in CRLF
+    assert text == expected, f"output differs from {path}:\n{text}"
+
+
 class AdvisoryEnv:
     def __init__(self, tmp_path, server, journal, syslog):
         self.tmp = Path(tmp_path)
