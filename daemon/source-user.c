@@ -164,12 +164,21 @@ static int user_node_text(Buffer *b, xmlNodePtr top, bool xml) {
         xmlNodePtr n = top;
         int r = 0;
 
-        if (top->type == XML_ATTRIBUTE_NODE || top->type == XML_COMMENT_NODE ||
-            top->type == XML_PI_NODE) {
+        switch (top->type) {
+        case XML_ELEMENT_NODE:
+        case XML_DOCUMENT_NODE:
+        case XML_HTML_DOCUMENT_NODE:
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+                break; /* walked below */
+        case XML_NAMESPACE_DECL: /* an xmlNs in disguise (namespace::*): it has no children */
+                return user_append(b, ((xmlNsPtr) top)->href);
+        default: {       /* attributes, comments, processing instructions */
                 xmlChar *c = xmlNodeGetContent(top);
                 r = user_append(b, c);
                 xmlFree(c);
                 return r;
+        }
         }
         for (;;) {
                 if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)

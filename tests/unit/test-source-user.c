@@ -229,6 +229,20 @@ static void test_xml(void **state) {
         assert_int_equal(l.items[0].level, 3);
         assert_string_equal(l.items[0].label, "3 Reconsider your need to travel");
 
+        /* whatever kind of node the XPath selects */
+        const SourceConfig ns = config(SOURCE_KIND_XML, "//namespace::*", "example", NULL, NULL,
+                                       NULL);
+        const char *with_ns = "<d xmlns:a=\"urn:example\"><!-- 4 --><?pi 4?><a:x>1</a:x></d>";
+        const SourceConfig others = config(SOURCE_KIND_XML,
+                                           "//comment() | //processing-instruction()", "^4 4$",
+                                           NULL, NULL, NULL);
+        advisory_list_clear(&l);
+        assert_int_equal(extract_page(&ns, with_ns, strlen(with_ns), &l, &err), 1);
+        assert_int_equal(l.items[0].level, 4);
+        advisory_list_clear(&l);
+        assert_int_equal(extract_page(&others, with_ns, strlen(with_ns), &l, &err), 1);
+        advisory_list_clear(&l);
+
         /* an HTML page is not well-formed XML; a truncated XML document is refused whole */
         html = read_fixture("kz.html", &html_size);
         expect_failure(&sc, html, html_size, FAILURE_INVALID_DOCUMENT, "not well-formed XML");
