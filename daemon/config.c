@@ -23,6 +23,7 @@
 #include "country.h"
 #include "source.h"
 #include "mail.h"
+#include "no-poll.h"
 #include "util.h"
 
 typedef enum SectionKind {
@@ -39,8 +40,9 @@ enum {
         APPLY_SOURCE_BUILTIN = 1 << 1,
         APPLY_SOURCE_USER = 1 << 2,
         APPLY_SOURCE_BUILTIN_PAGES = 1 << 3,
+        APPLY_SOURCE_NO = 1 << 4, /* [source:no] only */
         APPLY_SOURCE = APPLY_SOURCE_BUILTIN | APPLY_SOURCE_USER,
-        APPLY_NOTIFY_SHIFT = 4,
+        APPLY_NOTIFY_SHIFT = 5,
         APPLY_JOURNAL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_JOURNAL),
         APPLY_SYSLOG = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_SYSLOG),
         APPLY_EMAIL = 1 << (APPLY_NOTIFY_SHIFT + NOTIFY_EMAIL),
@@ -610,6 +612,7 @@ static const KeySpec source_keys[] = {
           APPLY_SOURCE_BUILTIN_PAGES | APPLY_SOURCE_USER },
         { "sweep_interval", parse_positive_duration, S(sweep_interval),
           APPLY_SOURCE_BUILTIN_PAGES },
+        { "rss_url", parse_http_url, S(rss_url), APPLY_SOURCE_NO },
         { "type", parse_source_type, S(kind), APPLY_SOURCE_USER },
         { "countries", parse_countries, S(countries), APPLY_SOURCE_USER, true },
         { "xpath", parse_xpath, S(xpath), APPLY_SOURCE_USER },
@@ -1097,7 +1100,8 @@ static unsigned section_applies(ConfigParser *p, const Section *s) {
                 if (sc->kind != SOURCE_KIND_BUILTIN)
                         return APPLY_SOURCE_USER;
                 return APPLY_SOURCE_BUILTIN |
-                       (source_builtin_pages(sc) ? APPLY_SOURCE_BUILTIN_PAGES : 0);
+                       (source_builtin_pages(sc) ? APPLY_SOURCE_BUILTIN_PAGES : 0) |
+                       (streq(sc->id, "no") ? APPLY_SOURCE_NO : 0);
         }
         case SECTION_NOTIFY:
                 return 1u << (APPLY_NOTIFY_SHIFT + c->notifiers[s->index].type);
@@ -1107,7 +1111,12 @@ static unsigned section_applies(ConfigParser *p, const Section *s) {
 }
 
 static void source_key_error(ConfigParser *p, const Section *s, const Assignment *a) {
-        if (a->key->applies == APPLY_SOURCE_USER)
+        if (a->key->applies == APPLY_SOURCE_NO)
+                parser_error(p, a->file, a->line,
+                             "'%s' only applies to [source:no] (regjeringen.no's feed of changed "
+                             "pages)",
+                             a->key->name);
+        else if (a->key->applies == APPLY_SOURCE_USER)
                 parser_error(p, a->file, a->line,
                              "'%s' is only valid for user-defined sources (type = html|xml)",
                              a->key->name);
@@ -1189,6 +1198,19 @@ static void validate_source(ConfigParser *p, const Section *s) {
                              s->name);
 }
 
+/* A password that would travel in the clear. (starttls is ignored for smtps://, where the
+ * connection is TLS from the start: --test-config prints it for every smtp_url.) */
+static void validate_email_transport(ConfigParser *p, const Section *s, const NotifyConfig *n) {
+        if (!n->smtp_url || startswith_no_case(n->smtp_url, "smtps://") || n->starttls != 0 ||
+            (!n->smtp_password_file && !n->smtp_credential))
+                return;
+        const Assignment *a = section_assignment(s, "starttls");
+        parser_error(p, a->file, a->line,
+                     "[%s]: starttls = no would send the SMTP password in the clear; use "
+                     "starttls = required or smtps://",
+                     s->name);
+}
+
 static void validate_notifier(ConfigParser *p, const Section *s) {
         NotifyConfig *n = &p->config->notifiers[s->index];
 
@@ -1211,6 +1233,7 @@ static void validate_notifier(ConfigParser *p, const Section *s) {
                 if ((n->smtp_password_file || n->smtp_credential) && !n->smtp_user)
                         parser_error(p, s->file, s->line,
                                      "[%s] needs 'smtp_user' (a password is set)", s->name);
+                validate_email_transport(p, s, n);
                 break;
         case NOTIFY_WEBHOOK:
                 section_require(p, s, "url");
@@ -1324,6 +1347,7 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
 static void source_config_done(SourceConfig *s) {
         free(s->id);
         free(s->url);
+        free(s->rss_url);
         strv_free(s->countries);
         free(s->xpath);
         for (int l = 0; l < 5; l++)
@@ -1405,6 +1429,15 @@ static void dump_daemon(const DaemonSettings *d, FILE *f) {
         fprintf(f, "mass_change_confirmations = %u\n", d->mass_change_confirmations);
 }
 
+/* [source:no]: the feed's address, given or on the index's host. */
+static void dump_rss_url(const SourceConfig *s, const SourceType *t, FILE *f) {
+        _cleanup_free_ char *derived = NULL;
+
+        if (!s->rss_url)
+                derived = no_rss_url(s->url ? s->url : (t ? t->default_url : NULL));
+        fprintf(f, "rss_url = %s\n", s->rss_url ? s->rss_url : strempty(derived));
+}
+
 static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f) {
         const SourceType *t = source_type_for(s);
 
@@ -1418,6 +1451,8 @@ static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f)
                 dump_duration(f, "request_delay", s->request_delay);
         if (source_builtin_pages(s))
                 dump_duration(f, "sweep_interval", s->sweep_interval);
+        if (s->kind == SOURCE_KIND_BUILTIN && streq(s->id, "no"))
+                dump_rss_url(s, t, f);
         if (s->kind == SOURCE_KIND_BUILTIN)
                 return;
         dump_list(f, "countries", s->countries);

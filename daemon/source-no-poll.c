@@ -24,7 +24,7 @@
  *
  * Every page is fetched from the host of the configured index URL (the feed's links point at
  * www.regjeringen.no and carry utm_* parameters), so that a mirror or a test server serves all of
- * it. A page that answers 404 or 410 at two sweeps is dropped from the list; one poll in which
+ * it; the feed from rss_url, else from the same host. A page that answers 404 or 410 at two sweeps is dropped from the list; one poll in which
  * more than a tenth of the pages are gone changed nothing but the site: it fails instead. */
 #include "no-poll.h"
 
@@ -710,7 +710,9 @@ int source_no_start(Poll *p) {
                 return -ENOMEM;
         poll_set_driver(p, np, on_no_poll_finish, no_poll_free);
         np->started = time(NULL);
-        if (!(np->index_url = strdup(poll_url(p))) || !(np->rss_url = no_rss_url(np->index_url)))
+        np->index_url = strdup(poll_url(p));
+        np->rss_url = sc->rss_url ? strdup(sc->rss_url) : no_rss_url(np->index_url);
+        if (!np->index_url || !np->rss_url)
                 return -ENOMEM;
         if ((r = no_poll_load(p, np)) < 0)
                 return r;

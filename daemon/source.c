@@ -1,6 +1,7 @@
 /* source.c: the table of built-in publishers, and the type of user-defined sources. */
 #include "source.h"
 
+#include "no-poll.h"
 #include "source-uk.h"
 #include "source-user.h"
 
@@ -56,7 +57,19 @@ static const SourceType source_user = {
         .start = source_user_start,
 };
 
+/* One page per country, found in the A–Å index; the RSS feed of changed pages each poll, every
+ * page once per sweep_interval (source-no-poll.c). */
+static const SourceType source_no = {
+        .id = "no",
+        .government = "Norway",
+        .default_url = NO_INDEX_URL,
+        .plan = SOURCE_PLAN_PAGES,
+        .extract = source_no_extract,
+        .start = source_no_start,
+};
+
 const SourceType *const source_types_builtin[] = {
+        &source_no,
         &source_us,
         &source_uk,
         &source_ca,

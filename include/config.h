@@ -45,6 +45,7 @@ typedef struct SourceConfig {
         /* sources read page by page (SOURCE_PLAN_PAGES) */
         usec_t request_delay;  /* between the starts of two requests */
         usec_t sweep_interval; /* built-ins: how often every page is fetched, changed or not */
+        char *rss_url;         /* [source:no]: the feed of changed pages; NULL: on url's host */
         /* user-defined sources */
         char **countries; /* NULL for every ISO code ("*") */
         char *xpath;

@@ -619,6 +619,15 @@ static const ErrorCase error_cases[] = {
           "document\n"
           "@CONF@:9: 'sweep_interval' does not apply to user-defined sources (they fetch every "
           "page on every poll)\n" },
+        { "rss_url outside [source:no]",
+          "[source:us]\nrss_url = https://g/feed.xml\n[source:mygov]\n" MYGOV_OK
+          "rss_url = https://g/feed.xml\n[source:no]\nrss_url = file:///srv/feed.xml\n",
+          "@CONF@:2: 'rss_url' only applies to [source:no] (regjeringen.no's feed of changed "
+          "pages)\n"
+          "@CONF@:8: 'rss_url' only applies to [source:no] (regjeringen.no's feed of changed "
+          "pages)\n"
+          "@CONF@:10: 'rss_url' must be a URL starting with http://…, https://…, got "
+          "'file:///srv/feed.xml'\n" },
         { "to in a webhook", "[notify:h]\nto = a@example.org\ntype = webhook\nurl = https://h/\n",
           "@CONF@:2: 'to' does not apply to type = webhook\n" },
         { "timeout in a journal notifier", "[notify:j]\ntype = journal\ntimeout = 5s\n",
@@ -975,6 +984,38 @@ static void test_dump_round_trip(void **state) {
                    "timeout = 1m30s\n");
 }
 
+/* [source:no]: the page keys, and the feed's address, given or on the index's host. */
+static void test_source_no(void **state) {
+        const Fixture *t = *state;
+        _cleanup_config_ Config *a = NULL, *b = NULL;
+        _cleanup_free_ char *da = NULL, *db = NULL;
+        const SourceConfig *no;
+
+        a = load_ok(t, "[source:no]\nurl = http://127.0.0.1:8080/velg/id1/\n"
+                       "sweep_interval = 12h\nrequest_delay = 1s\n");
+        da = dump(a);
+        no = config_find_source(a, "no");
+
+        assert_non_null(no);
+        assert_null(no->rss_url);
+        assert_int_equal(no->sweep_interval, 12 * USEC_PER_HOUR);
+        assert_int_equal(no->request_delay, USEC_PER_SEC);
+        assert_non_null(strstr(da, "\n[source:no]\nenabled = yes\ninterval = 1h\n"
+                                   "url = http://127.0.0.1:8080/velg/id1/\nrequest_delay = 1s\n"
+                                   "sweep_interval = 12h\n"
+                                   "rss_url = http://127.0.0.1:8080/no/aktuelt/rss/id2581966/"
+                                   "?documenttype=reiseinformasjon&ownerid=833\n"));
+
+        b = load_ok(t, "[source:no]\nrss_url = https://mirror.example.org/no/feed.xml\n");
+        db = dump(b);
+        assert_string_equal(config_find_source(b, "no")->rss_url,
+                            "https://mirror.example.org/no/feed.xml");
+        assert_non_null(strstr(db, "\nurl = https://www.regjeringen.no/no/tema/utenrikssaker/"
+                                   "reiseinformasjon/velg-land/id2414273/\n"));
+        assert_non_null(strstr(db, "\nrss_url = https://mirror.example.org/no/feed.xml\n"));
+        check_round_trip(t, "[source:no]\nrss_url = https://mirror.example.org/no/feed.xml\n");
+}
+
 static void test_command_words(void **state) {
         const Fixture *t = *state;
         _cleanup_config_ Config *c = load_ok(
@@ -1007,6 +1048,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_dump_golden, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dump_defaults, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dump_round_trip, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_source_no, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_command_words, setup, teardown),
         };
 
