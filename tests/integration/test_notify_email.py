@@ -556,3 +556,43 @@ def test_a_backlog_larger_than_the_parallel_deliveries(env, sinks):
     env.once_ok()
     assert len({m.message_id for m in sink.messages()}) == 5
     assert all(r["state"] == "delivered" for r in env.outbox())
+
+
+def test_configuration_checks(env, tmp_path):
+    password = tmp_path / "smtp.pass"
+    password.write_text("secret\n")
+    env.write_config(notifiers=False, extra=f"""
+[notify:ops]
+type = email
+to = duty@example.org -oQ/tmp/x@example.org
+from = Duty <duty@example.org>
+smtp_url = smtp://127.0.0.1:25
+starttls = no
+smtp_user = advisoryd
+smtp_password_file = {password}
+""")
+    r = env.advisoryd("--test-config", "-c", env.config)
+    assert r.returncode == 2
+    lines = env.config.read_text().splitlines()
+
+    def at(key):
+        return f"{env.config}:{next(i for i, t in enumerate(lines, 1) if t.startswith(key))}: "
+
+    assert at("to =") + "'to': '-oQ/tmp/x@example.org' is not an e-mail address" in r.stderr
+    assert at("from =") + "'from' takes one address" in r.stderr
+    assert at("starttls =") + "[notify:ops]: starttls = no would send the SMTP password in the " \
+                              "clear" in r.stderr
+    assert "secret" not in r.stderr
+
+    env.write_config(notifiers=False, extra=f"""
+[notify:ops]
+type = email
+to = duty@example.org
+from = advisoryd@example.org
+smtp_url = smtp://127.0.0.1:25
+smtp_user = advisoryd
+smtp_password_file = {password}
+""")
+    r = env.advisoryd("--test-config", "-c", env.config)
+    assert r.returncode == 0, r.stderr
+    assert f"smtp_password_file = {password}" in r.stdout and "secret" not in r.stdout
