@@ -279,6 +279,37 @@ static void test_rss_empty(void **state _unused_) {
         no_page_refs_free(refs, n);
 }
 
+/* The feed as regjeringen.no served it (August 2026), when the shared samples are around:
+ * tests/fixtures → ../shared relative to the repository. */
+static void test_real_feed(void **state _unused_) {
+        static const char *const ids[] = { "2415548", "2414945", "2414944",
+                                           "2415551", "2428998", "2428990" };
+        const char *dir = getenv("ADVISORYD_TESTDATA");
+        _cleanup_free_ char *path = strprintf("%s/../../../shared/travel-advisory-samples/norway/"
+                                              "JGNWW_norway-rss.xml", dir ? dir : "tests/fixtures");
+        _cleanup_free_ char *data = NULL;
+        NoPageRef *refs = NULL;
+        ExtractError err = {};
+        size_t size, n = 0;
+        time_t t;
+
+        assert_non_null(path);
+        if (read_full_file(path, 1024 * 1024, &data, &size) < 0) {
+                skip();
+                return;
+        }
+        if (no_rss_parse(data, size, INDEX, &refs, &n, &err) < 0)
+                fail_msg("%s: %s", path, err.message);
+        assert_int_equal(n, ELEMENTSOF(ids));
+        for (size_t i = 0; i < n; i++) {
+                assert_string_equal(refs[i].id, ids[i]);
+                assert_null(strchr(refs[i].url, '?'));
+        }
+        assert_int_equal(parse_iso8601("2026-08-03T09:20:23+02:00", &t), 0);
+        assert_int_equal(refs[0].updated, t);
+        no_page_refs_free(refs, n);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_page_id),
@@ -292,6 +323,7 @@ int main(void) {
                 cmocka_unit_test(test_rss_mirror),
                 cmocka_unit_test(test_rss_refused),
                 cmocka_unit_test(test_rss_empty),
+                cmocka_unit_test(test_real_feed),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
