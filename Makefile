@@ -4,6 +4,7 @@
 #   make run             install missing Debian packages, build, run the daemon in the foreground
 #   make check           install missing Debian packages, build, run unit + integration tests
 #   make check SANITIZE=1   the same, built with ASan+UBSan into build-san/
+#   make crash-test      SIGKILL the daemon at random moments, prove nothing is lost or corrupted
 #   make install         PREFIX=/usr/local DESTDIR= (see the README: Installing)
 #   make uninstall       the same variables
 #   make clean
@@ -112,7 +113,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libadvisory.a
 
 # Fuzzing (libFuzzer, clang): one target per built-in extractor, and the config parser.
 #   make fuzz                  build, then run each target FUZZ_TIME seconds (default 60)
-FUZZ_SOURCES = us ca de au
+FUZZ_SOURCES = us no uk ca de au
 FUZZ_TIME ?= 60
 FUZZ_BINS = $(FUZZ_SOURCES:%=$(BUILD)/fuzz/fuzz-extract-%) $(BUILD)/fuzz/fuzz-config
 
@@ -151,6 +152,13 @@ integration: all
 check: deps-test
 	$(MAKE) all unit
 	$(MAKE) integration
+
+# Crash consistency: the daemon SIGKILLed at >= 240 random moments against a loopback server whose
+# levels change every cycle; prints the figures (scripts/crash-test.py). About a minute or two.
+crash-test: all
+	$(PYTHON) scripts/crash-test.py --build $(BUILD)
+
+.PHONY: crash-test
 
 # Performance against urlwatch on a loopback workload (issue 9), not part of check; several
 # minutes. The table goes to stdout and $(BUILD)/bench/report.md; see BENCHMARKS.md.
