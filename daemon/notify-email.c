@@ -9,12 +9,14 @@
  * the answer to the end of DATA (and to QUIT) in a blocking loop inside the multi interface
  * (smtp_done(), curl issue #8555, still so in 7.88), which would stop the event loop, the polls
  * and the watchdog for as long as a slow server takes. The thread owns its easy handle until it
- * reports through an eventfd; a cancelled transfer stops at curl's next progress callback. */
+ * reports through an eventfd. Cancelling (at exit) shuts its socket down, which ends any wait
+ * at once; a flag checked by curl's progress callback covers the moments between sockets. */
 #include "notify.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #include "exec-job.h"
 #include "log.h"
@@ -33,6 +35,8 @@ typedef struct EmailJob {
         pthread_t thread;
         bool running;
         atomic_bool cancel;
+        pthread_mutex_t lock; /* guards sock: the thread opens and closes it */
+        int sock;
         int done_fd;
         sd_event_source *done;
         CURLcode rc;
@@ -49,9 +53,16 @@ static void email_job_free(EmailJob *j) {
         if (!j)
                 return;
         if (j->running) {
+                /* shutdown() wakes the thread at once wherever curl waits for the server;
+                 * the flag catches it between sockets */
                 atomic_store(&j->cancel, true);
+                pthread_mutex_lock(&j->lock);
+                if (j->sock >= 0)
+                        (void) shutdown(j->sock, SHUT_RDWR);
+                pthread_mutex_unlock(&j->lock);
                 (void) pthread_join(j->thread, NULL);
         }
+        pthread_mutex_destroy(&j->lock);
         if (j->curl)
                 curl_easy_cleanup(j->curl);
         curl_slist_free_all(j->recipients);
@@ -190,6 +201,29 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         return atomic_load(&j->cancel) ? 1 : 0;
 }
 
+static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose,
+                                    struct curl_sockaddr *a) {
+        EmailJob *j = userdata;
+        int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+        pthread_mutex_lock(&j->lock);
+        if (fd >= 0)
+                j->sock = fd;
+        pthread_mutex_unlock(&j->lock);
+        return fd >= 0 ? fd : CURL_SOCKET_BAD;
+}
+
+static int on_close_socket(void *userdata, curl_socket_t fd) {
+        EmailJob *j = userdata;
+
+        pthread_mutex_lock(&j->lock);
+        if (j->sock == fd)
+                j->sock = -1;
+        int r = close(fd);
+        pthread_mutex_unlock(&j->lock);
+        return r;
+}
+
 static void *smtp_worker(void *userdata) {
         EmailJob *j = userdata;
         uint64_t one = 1;
@@ -251,6 +285,10 @@ static int smtp_setup(EmailJob *j, const NotifyConfig *n, const DaemonSettings *
             curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_XFERINFODATA, j) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, j) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, j) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->error) != CURLE_OK)
                 return -EINVAL;
         if (!n->smtp_user)
@@ -361,7 +399,8 @@ int notify_email_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t er
         }
         if (!(j = calloc(1, sizeof(EmailJob))))
                 return -ENOMEM;
-        *j = (EmailJob) { .dispatcher = d, .key = dl->item->id, .done_fd = -EBADF };
+        *j = (EmailJob) { .dispatcher = d, .key = dl->item->id, .done_fd = -EBADF, .sock = -1 };
+        pthread_mutex_init(&j->lock, NULL);
         r = email_compose(d, dl, &draft);
         if (r >= 0)
                 r = mail_render(&draft.mail, &j->message, &j->size);
