@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from advisoryenv import (CTL_SNAPSHOTS, CTL_SOURCES, FIXTURES, ctl_fixture, import_snapshots,
-                         run_ctl)
+from advisoryenv import (CTL_SNAPSHOTS, CTL_SOURCES, FIXTURES, REPO, ctl_fixture,
+                         import_snapshots, run_ctl)
 
 STORY = ["AF", "ET", "FR", "KZ", "NO", "UA"]
 AT = CTL_SNAPSHOTS
@@ -237,3 +237,31 @@ def test_imports_never_notify_and_the_daemon_carries_on(env):
     assert [(c["country"], c["previous_level"], c["level"]) for c in changes] == [("KZ", 3, 4)]
     assert {o["change_id"] for o in env.outbox()} == {changes[0]["id"]}
     assert len(env.journal.wait(1, 10)) == 1
+
+
+# ---- sources with one document per country ----
+
+
+def test_pages_of_a_source_at_one_time(tmp_path):
+    """Norway publishes a page per country: an archive of pages is imported at one time, each
+    page a document. The motivating case: every government on Kazakhstan, Norway included."""
+    db = tmp_path / "advisoryd.db"
+    import_snapshots(db)
+    pages = REPO / "tests" / "fixtures" / "no"
+    url = "https://www.regjeringen.no/no/tema/utenrikssaker/reiseinformasjon/velg-land/" \
+          "reiseinfo_kasakhstan/id2414536/"
+    r = run_ctl(db, "import", "--source", "no", "--at", AT["2022-01-06"], "--url", url,
+                pages / "kazakhstan-2022.html")
+    assert r.returncode == 0, r.stderr
+    r = run_ctl(db, "--json", "import", "--source", "no", "--at", AT["2022-01-06"],
+                pages / "sweden-no-advice.html", pages / "challenge-cloudflare.html")
+    assert r.returncode == 1  # the challenge page is not a document of the source
+    rows = json.loads(r.stdout)
+    assert [row["records"] for row in rows] == [1, None]
+    assert [row["observed_at"] for row in rows] == [AT["2022-01-06"]] * 2
+    status = {s["source"]: s for s in json.loads(run_ctl(db, "--json", "status", "KZ").stdout)}
+    assert sorted(status) == ["au", "ca", "de", "no", "us"]
+    assert (status["no"]["level"], status["no"]["since"], status["no"]["url"]) == \
+        (3, AT["2022-01-06"], url)
+    assert "fraråder alle reiser som ikke er strengt nødvendige" in status["no"]["label"]
+    assert "\nNorway         3 " in run_ctl(db, "status", "kazakhstan").stdout
