@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 
 #include "exec-job.h"
-#include "log.h"
 #include "mail-compose.h"
 #include "notify-outbox.h"
 #include "notify-secret.h"
@@ -29,6 +28,8 @@
 typedef struct EmailJob {
         Dispatcher *dispatcher;
         int64_t key; /* the delivery's first outbox row */
+        char *message; /* the rendered message */
+        size_t size, sent;
         /* SMTP: the worker thread and how it reports */
         CURL *curl;
         struct curl_slist *recipients;
@@ -45,8 +46,6 @@ typedef struct EmailJob {
         /* sendmail */
         ExecJob *exec;
         usec_t timeout;
-        char *message;
-        size_t size, sent;
 } EmailJob;
 
 static void email_job_free(EmailJob *j) {

@@ -224,9 +224,11 @@ static void dispatcher_record(Dispatcher *d, const OutboxItem *first, const int6
         if (r >= 0)
                 return;
         if (give_up)
-                log_error("Notification %lld to '%s' failed for good after %u attempts: %s",
-                          (long long) first->id, first->notifier, first->attempts + 1,
-                          strna(error));
+                /* catalogued: journalctl -x explains what to check */
+                log_struct(LOG_ERR, MESSAGE_ID_NOTIFICATION_FAILED, first->source,
+                           "Notification %lld to '%s' failed for good after %u attempts: %s",
+                           (long long) first->id, first->notifier, first->attempts + 1,
+                           strna(error));
         else
                 log_warning("Notification %lld to '%s' failed: %s; retrying in %llds",
                             (long long) first->id, first->notifier, strna(error),
