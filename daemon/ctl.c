@@ -26,6 +26,7 @@ static const Command commands[] = {
         { "timeline", ctl_timeline, true },
         { "extract", ctl_extract, false },
         { "import", ctl_import, false }, /* opens the database read-write itself */
+        { "accept", ctl_accept, false }, /* too */
 };
 
 static void help(void) {
@@ -45,7 +46,9 @@ static void help(void) {
                "                                        SVG chart: one row per government\n"
                "  extract --source SRC [--url URL] FILE run an extractor on a saved document\n"
                "  import --source SRC [--at WHEN] FILE...\n"
-               "                                        record saved documents as observations\n\n"
+               "                                        record saved documents as observations\n"
+               "  accept SOURCE                         accept a document held back as a\n"
+               "                                        suspected extraction fault\n\n"
                "Options:\n"
                "  -c, --config FILE    configuration (default %s)\n"
                "      --database FILE  database (default: the configuration's)\n"

@@ -65,3 +65,4 @@ int ctl_feed(Ctl *ctl, int argc, char *argv[]);
 int ctl_timeline(Ctl *ctl, int argc, char *argv[]);
 int ctl_extract(Ctl *ctl, int argc, char *argv[]);
 int ctl_import(Ctl *ctl, int argc, char *argv[]);
+int ctl_accept(Ctl *ctl, int argc, char *argv[]);

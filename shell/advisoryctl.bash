@@ -2,7 +2,7 @@
 # configuration defines) and ISO 3166-1 country codes.
 # Installed as $(COMPLETIONDIR)/advisoryctl; needs nothing from the bash-completion package.
 
-_advisoryctl_commands="status history changes sources notifications feed timeline extract import"
+_advisoryctl_commands="status history changes sources notifications feed timeline extract import accept"
 _advisoryctl_global="-c --config --database --json --csv --local -h --help --version"
 _advisoryctl_builtin_sources="au ca de no uk us"
 # ISO 3166-1 alpha-2, and XK (Kosovo) as the governments publish it
@@ -98,6 +98,13 @@ _advisoryctl() {
     timeline) options="--since --until --svg --output" countries=yes ;;
     extract) options="--source --url" files=yes ;;
     import) options="--source --at --url" files=yes ;;
+    accept)
+        if [[ $cur != -* ]]; then
+            sources="$_advisoryctl_builtin_sources $(_advisoryctl_config_sources "$config")"
+            _advisoryctl_words "$sources" "$cur"
+            return
+        fi
+        ;;
     *) return ;;
     esac
 

@@ -12,7 +12,7 @@ from advisoryenv import REPO, run_ctl
 COMPLETION = REPO / "shell" / "advisoryctl.bash"
 MANPAGE = REPO / "man" / "advisoryctl.1"
 COMMANDS = ["status", "history", "changes", "sources", "notifications", "feed", "timeline",
-            "extract", "import"]
+            "extract", "import", "accept"]
 
 
 def complete(line, cwd=None):
@@ -34,6 +34,11 @@ def test_commands():
     assert complete("advisoryctl --json st") == ["status"]
     assert complete("advisoryctl --database x.db h") == ["history"]
     assert "--database" in complete("advisoryctl --")
+
+
+def test_accept_completes_source_ids():
+    assert "us" in complete("advisoryctl accept ")
+    assert complete("advisoryctl accept u") == ["uk", "us"]
 
 
 @pytest.mark.parametrize("command, options", [

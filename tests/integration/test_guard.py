@@ -70,3 +70,29 @@ def test_threshold_is_configurable(env):
     env.serve_feed(flipped_feed())
     env.once_ok()
     assert all(lv == 4 for lv in levels(env).values())
+
+
+def test_operator_accepts_a_held_document(env):
+    env.serve_feed("us-baseline.xml")
+    env.write_config()
+    env.once_ok()
+    before = levels(env)
+    env.serve_feed(flipped_feed())
+    env.once_ok()
+    assert levels(env) == before
+
+    r = env.ctl("accept", "us")
+    assert r.returncode == 0, r.stderr
+    env.once_ok()
+    assert all(lv == 4 for lv in levels(env).values())
+    assert env.source()["state"] == "ok"
+
+
+def test_accept_without_a_held_document_fails(env):
+    env.serve_feed("us-baseline.xml")
+    env.write_config()
+    env.once_ok()
+    r = env.ctl("accept", "us")
+    assert r.returncode == 1
+    assert "nothing of 'us' is held back" in r.stderr
+    assert env.ctl("accept").returncode == 2
