@@ -16,10 +16,10 @@ run: first on a new database (while it is created and migrated), then in four wa
   answer  `advisoryd --once`, killed within the few milliseconds after the server answered:
           extraction, the document's transaction, the deliveries and their marks;
   delivery `advisoryd --once`, killed as the first notification of the run reaches the sink
-          (between the deliveries, and between a delivery and its mark);
+          (between the deliveries, while commands run, between a delivery and its mark);
   service the daemon as a service (interval 1 s), killed within 3 s.
-Every delivery goes to a sink that logs it with its change id: the journal's native protocol on a
-socket of ours, or (--sink exec) a command run by the exec notifier.
+Every delivery goes to a sink that logs it with its change id: a command run by the exec notifier
+(one file per delivery), or (--sink journal) the journal's native protocol on a socket of ours.
 
 At the end one `--once` run finishes undisturbed (it delivers what is still due), then:
   - per country, the history holds exactly the levels the versions went through, in order: no
@@ -121,9 +121,11 @@ class Sink:
     """Every delivery, as (change id, country, previous level, level)."""
 
     def __init__(self, tmp, kind):
-        self.exec_log = tmp / "deliveries.jsonl"
+        self.dir = tmp / "deliveries"
+        self.dir.mkdir()
         self.receiver = None
         self.kind = kind
+        self.cut = 0  # commands that got a payload cut short by a kill
         if kind == "journal":
             self.receiver = harness.journal_receiver(tempfile.mktemp(prefix="crash-j-",
                                                                     dir="/tmp"))
@@ -131,11 +133,11 @@ class Sink:
     def config(self):
         if self.kind == "journal":
             return f"[notify:sink]\ntype = journal\nsocket = {self.receiver.path}\n"
-        script = self.exec_log.with_suffix(".sh")
-        script.write_text("#!/bin/sh\n# one line per delivery; O_APPEND writes are atomic\n"
-                          f"exec /usr/bin/python3 -c 'import json,sys; "
-                          f"open(\"{self.exec_log}\", \"a\").write(json.dumps(json.load(sys.stdin))"
-                          f" + \"\\n\")'\n")
+        # one file per delivery: a command may outlive the daemon killed while it runs, and
+        # several may run at once; each finished file is a delivery
+        script = self.dir.parent / "sink.sh"
+        script.write_text(f"#!/bin/sh\nset -e\nf=$(mktemp {self.dir}/.d.XXXXXXXX)\n"
+                          f"cat > \"$f\"\nmv \"$f\" \"{self.dir}/d.${{f##*/.d.}}\"\n")
         script.chmod(0o755)
         return f"[notify:sink]\ntype = exec\ncommand = {script}\ntimeout = 10s\n"
 
@@ -145,25 +147,33 @@ class Sink:
                      int(r.get("ADVISORY_PREVIOUS_LEVEL", 0)), int(r["ADVISORY_LEVEL"]))
                     for r in self.receiver.records()]
         out = []
-        if self.exec_log.exists():
-            for line in self.exec_log.read_text().splitlines():
-                try:
-                    j = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by the kill of its writer: not delivered
-                out.append((int(j["id"]), j["country"], j["previous_level"] or 0, j["level"]))
+        self.cut = 0
+        for f in self.dir.glob("d.*"):
+            try:
+                j = json.loads(f.read_bytes())
+            except ValueError:
+                # the daemon was killed while it wrote the payload: the command got a piece
+                # of one (or nothing), which is no notification
+                self.cut += 1
+                continue
+            out.append((int(j["id"]), j["country"], j["previous_level"] or 0, j["level"]))
         return out
+
+    def count(self):
+        if self.kind == "journal":
+            return len(self.receiver.records())
+        return sum(1 for e in os.scandir(self.dir) if e.name.startswith("d."))
 
     def wait_for_more(self, seen, process):
         """Until a delivery beyond the first `seen` arrives, or the process ends."""
         deadline = time.monotonic() + RUN_TIMEOUT
-        while len(self.deliveries()) <= seen and process.poll() is None:
+        while self.count() <= seen and process.poll() is None:
             if time.monotonic() > deadline:
                 raise SystemExit("no delivery within the run")
             if self.receiver:
                 self.receiver.wait(seen + 1, 0.05)
             else:
-                time.sleep(0.0005)
+                time.sleep(0.001)
 
     def close(self):
         if self.receiver:
@@ -259,7 +269,7 @@ class Runner:
                 raise SystemExit("the daemon never fetched the document")
             delay = self.rng.uniform(0, self.answer_to_exit * 1.1)
         elif way == "delivery":
-            self.sink.wait_for_more(len(self.sink.deliveries()), p)
+            self.sink.wait_for_more(self.sink.count(), p)
             delay = self.rng.uniform(0, 0.002)
         elif way == "service":
             delay = self.rng.uniform(0, 3.0)
@@ -365,7 +375,7 @@ def main():
     ap.add_argument("--build", default=os.environ.get("ADVISORYD_BUILD") or REPO / "build")
     ap.add_argument("--kills", type=int, default=240)
     ap.add_argument("--seed", type=int, default=int(time.time()))
-    ap.add_argument("--sink", choices=("journal", "exec"), default="journal",
+    ap.add_argument("--sink", choices=("exec", "journal"), default="exec",
                     help="how deliveries are logged: the journal protocol on a socket of ours, "
                     "or a command (the exec notifier)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -423,7 +433,8 @@ def main():
         print(f"  changes       {figures['changes']} recorded, {figures['expected']} made by the"
               f" server")
         print(f"  deliveries    {figures['deliveries']}, duplicates {figures['duplicates']}"
-              f" (same id), lost {figures['lost']}, not a change {figures['phantom']}")
+              f" (same id), lost {figures['lost']}, not a change {figures['phantom']}"
+              + (f"; {sink.cut} commands got a payload cut short" if sink.kind == "exec" else ""))
         print(f"  integrity     {checks[0][0][0] if checks[0] else checks}")
         for p in problems:
             print(f"FAIL: {p}")
