@@ -383,6 +383,16 @@ int store_set_validators(Store *s, const char *url, const char *etag, const char
 
 /* ---- current state ---- */
 
+/* A row of (country, level, regional_level, period id). */
+static void state_read(sqlite3_stmt *st, StoredState *c) {
+        const unsigned char *cc = sqlite3_column_text(st, 0);
+
+        snprintf(c->country, sizeof(c->country), "%s", cc ? (const char *) cc : "");
+        c->level = sqlite3_column_int(st, 1);
+        c->regional_level = sqlite3_column_int(st, 2);
+        c->period = sqlite3_column_int64(st, 3);
+}
+
 int store_current_states(Store *s, const char *source, StoredState **ret, size_t *ret_n) {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
         _cleanup_free_ StoredState *states = NULL;
@@ -409,17 +419,45 @@ int store_current_states(Store *s, const char *source, StoredState **ret, size_t
                                 return -ENOMEM;
                         states = a;
                 }
-                StoredState *c = &states[n++];
-                const unsigned char *cc = sqlite3_column_text(st, 0);
-                snprintf(c->country, sizeof(c->country), "%s", cc ? (const char *) cc : "");
-                c->level = sqlite3_column_int(st, 1);
-                c->regional_level = sqlite3_column_int(st, 2);
-                c->period = sqlite3_column_int64(st, 3);
+                state_read(st, &states[n++]);
         }
         if (rc != SQLITE_DONE)
                 return store_errno(rc);
         *ret = TAKE_PTR(states);
         *ret_n = n;
+        return 0;
+}
+
+int store_current_state(Store *s, const char *source, const char *country, StoredState *ret) {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = store_cached(s,
+                         "SELECT country, level, regional_level, id FROM period"
+                         " WHERE source = ?1 AND country = ?2 ORDER BY first_seen DESC, id DESC LIMIT 1",
+                         &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, source);
+        bind_text(st, 2, country);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_errno(rc) ?: -EIO;
+        state_read(st, ret);
+        return 1;
+}
+
+int store_data_version(Store *s, int64_t *ret) {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r = store_cached(s, "PRAGMA data_version", &st);
+
+        if (r < 0)
+                return r;
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return store_errno(sqlite3_errcode(s->db)) ?: -EIO;
+        *ret = sqlite3_column_int64(st, 0);
         return 0;
 }
 

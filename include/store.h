@@ -48,6 +48,11 @@ int store_set_validators(Store *s, const char *url, const char *etag, const char
 
 /* The current period of every country of a source, sorted by country. */
 int store_current_states(Store *s, const char *source, StoredState **ret, size_t *ret_n);
+/* The current period of one country of a source: 1 (and *ret), or 0 when it has none. */
+int store_current_state(Store *s, const char *source, const char *country, StoredState *ret);
+/* SQLite's PRAGMA data_version: it changes when another connection (advisoryctl import) commits,
+ * so that what this connection read before may be stale. */
+int store_data_version(Store *s, int64_t *ret);
 
 typedef struct Change {
         int64_t id;
