@@ -126,8 +126,9 @@ static void on_recorded(void *userdata) {
 static void poller_report(Poller *p, const PollOutcome *o) {
         const char *id = p->config->id;
 
-        if (o->held > 0 && o->recorded == 0)
-                log_warning("Polled '%s': the document was held back (see 'advisoryctl sources').",
+        if (o->held > 0)
+                log_warning("Polled '%s': changes held back as a suspected extraction fault (see "
+                            "'advisoryctl sources').",
                             id);
         else if (o->recorded == 0)
                 log_info("Polled '%s': not modified.", id);
@@ -156,9 +157,10 @@ static void poller_record_health(Poller *p, const PollOutcome *o) {
                 if (r > 0)
                         log_warning("Source '%s' is failing: %u consecutive failed polls.",
                                     p->config->id, m->config->daemon.failure_threshold);
-        } else if (o->held > 0 && o->recorded == 0)
+        } else if (o->held > 0)
                 r = 0; /* the guard recorded the 'held' state */
-        else if (o->recorded == 0) {
+        else if (!o->health_recorded) {
+                /* a 304, or a source read page by page: the poll as a whole succeeded */
                 r = store_record_unchanged(m->store, p->config->id, now, notify_route, m->config);
                 if (r > 0)
                         log_notice("Source '%s' recovered.", p->config->id);

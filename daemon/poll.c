@@ -35,6 +35,12 @@ struct Poll {
         size_t n_known;
         bool known_valid;
         int64_t known_version;
+        /* Pages with changes, kept until the poll ends (see poll_record): a source read page by
+         * page is judged by the mass-change guard as a whole, before anyone is told. */
+        struct Staged *staged;
+        size_t n_staged;
+        struct PollRequest *current; /* the request whose document is being handled */
+        int sweep_forced;            /* -1: not read yet */
 };
 
 typedef struct PollRequest {
@@ -44,7 +50,28 @@ typedef struct PollRequest {
         char *url;
         PollFetchFlags flags;
         FetchJob *job; /* NULL while waiting */
+        char *etag, *last_modified; /* the response's validators, stored once it is recorded */
+        bool staged;                /* its validators went with a staged page */
 } PollRequest;
+
+typedef struct Staged {
+        char *url;
+        AdvisoryList records;
+        char *etag, *last_modified;
+        bool validators; /* store them when it is recorded */
+} Staged;
+
+static bool poll_by_pages(const Poll *p) {
+        return p->type->plan == SOURCE_PLAN_PAGES;
+}
+
+static void staged_done(Staged *st) {
+        free(st->url);
+        advisory_list_clear(&st->records);
+        free(st->etag);
+        free(st->last_modified);
+        *st = (Staged) {};
+}
 
 const PollOutcome *poll_outcome(const Poll *p) {
         return &p->outcome;
@@ -112,11 +139,14 @@ static void poll_summarize(Poll *p) {
                 snprintf(o->error, sizeof(o->error), "%s", summary); /* may cut the reason */
 }
 
+static void poll_commit_staged(Poll *p);
+
 static int on_finish(sd_event_source *s, void *userdata) {
         Poll *p = userdata;
         sd_event_source_set_enabled(s, SD_EVENT_OFF);
         if (!p->finished) {
                 p->finished = true;
+                poll_commit_staged(p);
                 if (p->driver_finish)
                         p->driver_finish(p, p->driver_state);
                 poll_summarize(p);
@@ -142,6 +172,8 @@ static void poll_forget(Poll *p, PollRequest *rq) {
                         break;
                 }
         free(rq->url);
+        free(rq->etag);
+        free(rq->last_modified);
         free(rq);
 }
 
@@ -170,11 +202,16 @@ static void on_fetched(FetchJob *j, FetchResult *res, void *userdata) {
                         p->outcome.not_modified++;
                 else
                         p->outcome.fetched++;
-                _cleanup_free_ char *etag = TAKE_PTR(res->etag), *lm = TAKE_PTR(res->last_modified);
+                rq->etag = TAKE_PTR(res->etag);
+                rq->last_modified = TAKE_PTR(res->last_modified);
+                p->current = rq;
                 r = rq->done(p, rq->url, res, rq->userdata);
-                /* stored after unconditional GETs too: the next conditional one uses them */
-                if (r >= 0 && !res->not_modified) {
-                        int k = store_set_validators(p->env.store, rq->url, etag, lm);
+                p->current = NULL;
+                /* stored after unconditional GETs too: the next conditional one uses them; a
+                 * staged page's go with it */
+                if (r >= 0 && !res->not_modified && !rq->staged) {
+                        int k = store_set_validators(p->env.store, rq->url, rq->etag,
+                                                     rq->last_modified);
                         if (k < 0)
                                 log_debug_errno(k, "Failed to store validators for %s, ignoring",
                                                 rq->url);
@@ -357,7 +394,8 @@ static int poll_known_update(Poll *p, const Diff *diff) {
         return 0;
 }
 
-int poll_record(Poll *p, const char *url, AdvisoryList *records) {
+/* Records one document now, in one transaction. */
+static int poll_record_now(Poll *p, const char *url, AdvisoryList *records, bool guard) {
         Change *changes = NULL;
         size_t n_changes = 0;
         RecordStats stats = {};
@@ -367,16 +405,16 @@ int poll_record(Poll *p, const char *url, AdvisoryList *records) {
         r = poll_known_load(p);
         if (r >= 0)
                 r = diff_compute(p->known, p->n_known, records, &diff);
-        if (r >= 0 && (r = poll_guard(p, &diff)) > 0) {
+        if (r >= 0 && guard && (r = poll_guard(p, &diff)) > 0) {
                 /* refused, so that its validators are not kept: the next poll sees it again */
                 diff_done(&diff);
                 advisory_list_clear(records);
                 return -EAGAIN;
         }
         if (r >= 0)
-                r = store_record_document(p->env.store, p->source->id, &diff, time(NULL),
-                                          notify_route, (void *) p->env.config, &stats, &changes,
-                                          &n_changes);
+                r = (poll_by_pages(p) ? store_record_page : store_record_document)(
+                        p->env.store, p->source->id, &diff, time(NULL), notify_route,
+                        (void *) p->env.config, &stats, &changes, &n_changes);
         if (r >= 0 && poll_known_update(p, &diff) < 0)
                 p->known_valid = false; /* read them all again for the next document */
         diff_done(&diff);
@@ -387,6 +425,7 @@ int poll_record(Poll *p, const char *url, AdvisoryList *records) {
                 return r;
         }
         p->outcome.recorded++;
+        p->outcome.health_recorded = !poll_by_pages(p);
         p->outcome.countries += stats.baseline + stats.unchanged + stats.changed;
         p->outcome.changes += stats.changed;
         p->outcome.baseline += stats.baseline;
@@ -397,6 +436,107 @@ int poll_record(Poll *p, const char *url, AdvisoryList *records) {
         if (stats.queued > 0 && p->env.on_recorded)
                 p->env.on_recorded(p->env.userdata);
         return (int) stats.changed;
+}
+
+/* Keeps a page with changes until the poll ends, with the validators of the response it came
+ * from (stored only when it is recorded, or the next poll would get a 304 and never see it). */
+static int poll_stage(Poll *p, const char *url, AdvisoryList *records) {
+        Staged *a, *st;
+        PollRequest *rq = p->current && streq(p->current->url, url) ? p->current : NULL;
+
+        if (!(a = realloc(p->staged, (p->n_staged + 1) * sizeof(Staged))))
+                return -ENOMEM;
+        p->staged = a;
+        st = &a[p->n_staged];
+        *st = (Staged) { .records = *records };
+        if (!(st->url = strdup(url)))
+                return -ENOMEM;
+        *records = (AdvisoryList) {};
+        if (rq) {
+                st->etag = TAKE_PTR(rq->etag);
+                st->last_modified = TAKE_PTR(rq->last_modified);
+                st->validators = rq->staged = true;
+        }
+        p->n_staged++;
+        return 0;
+}
+
+int poll_record(Poll *p, const char *url, AdvisoryList *records) {
+        Diff diff = {};
+        bool changes;
+        int r;
+
+        if (!poll_by_pages(p))
+                return poll_record_now(p, url, records, true);
+        /* a page without changes tells nobody anything: record it at once */
+        r = poll_known_load(p);
+        if (r >= 0)
+                r = diff_compute(p->known, p->n_known, records, &diff);
+        changes = diff.n_changed > 0;
+        diff_done(&diff);
+        if (r >= 0 && changes)
+                r = poll_stage(p, url, records);
+        if (r < 0) {
+                advisory_list_clear(records);
+                poll_fail(p, url, FAILURE_STORE, "cannot record the document: %s", strerror(-r));
+                return r;
+        }
+        return changes ? 0 : poll_record_now(p, url, records, false);
+}
+
+/* The staged pages of a page source, judged together by the mass-change guard: recorded one
+ * transaction each, or all held back (and the next poll sweeps every page to see them again). */
+static void poll_commit_staged(Poll *p) {
+        _cleanup_advisory_list_ AdvisoryList all = {};
+        Diff diff = {};
+        int r = 0, held = 0;
+
+        if (p->n_staged == 0)
+                return;
+        for (size_t i = 0; r >= 0 && i < p->n_staged; i++)
+                for (size_t j = 0; r >= 0 && j < p->staged[i].records.n; j++) {
+                        const Advisory *a = &p->staged[i].records.items[j];
+                        if (!advisory_list_find(&all, a->country))
+                                r = advisory_list_add(&all, a->country, a->level, a->regional_level,
+                                                      a->label, a->updated, a->url);
+                }
+        advisory_list_sort(&all);
+        if (r >= 0)
+                r = poll_known_load(p);
+        if (r >= 0)
+                r = diff_compute(p->known, p->n_known, &all, &diff);
+        if (r >= 0)
+                held = r = poll_guard(p, &diff);
+        diff_done(&diff);
+        if (r < 0)
+                poll_fail(p, NULL, FAILURE_STORE, "cannot judge the changed pages: %s",
+                          strerror(-r));
+        /* what was not recorded must be seen again: drivers may remember those pages as done */
+        if ((r < 0 || held > 0) &&
+            store_set_value(p->env.store, p->source->id, "resweep", "1") < 0)
+                log_warning("%s: cannot ask the next poll to read every page again, ignoring",
+                            p->source->id);
+        for (size_t i = 0; i < p->n_staged; i++) {
+                Staged *st = &p->staged[i];
+                if (r == 0 && poll_record_now(p, st->url, &st->records, false) >= 0 &&
+                    st->validators &&
+                    store_set_validators(p->env.store, st->url, st->etag, st->last_modified) < 0)
+                        log_debug("Failed to store validators for %s, ignoring", st->url);
+                staged_done(st);
+        }
+        p->staged = mfree(p->staged);
+        p->n_staged = 0;
+}
+
+bool poll_sweep_forced(Poll *p) {
+        _cleanup_free_ char *v = NULL;
+
+        if (p->sweep_forced < 0) {
+                p->sweep_forced = store_get_value(p->env.store, p->source->id, "resweep", &v) > 0;
+                if (p->sweep_forced)
+                        (void) store_set_value(p->env.store, p->source->id, "resweep", NULL);
+        }
+        return p->sweep_forced > 0;
 }
 
 int poll_extract_and_record(Poll *p, const char *url, const FetchResult *result) {
@@ -456,7 +596,7 @@ int poll_new(Poll **ret, const PollEnv *env, const SourceConfig *sc, const Sourc
 
         if (!p)
                 return -ENOMEM;
-        *p = (Poll) { .env = *env, .source = sc, .type = type };
+        *p = (Poll) { .env = *env, .source = sc, .type = type, .sweep_forced = -1 };
         r = sd_event_add_defer(env->event, &p->finish, on_finish, p);
         if (r < 0) {
                 free(p);
@@ -477,6 +617,9 @@ Poll *poll_free(Poll *p) {
         free(p->first_failed_url);
         free(p->requests);
         free(p->known);
+        for (size_t i = 0; i < p->n_staged; i++)
+                staged_done(&p->staged[i]);
+        free(p->staged);
         free(p);
         return NULL;
 }

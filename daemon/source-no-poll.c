@@ -397,7 +397,9 @@ static int no_poll_load(Poll *p, NoPoll *np) {
             (r = load_time(s, sc->id, NO_KEY_LAST_SWEEP, &np->last_sweep)) < 0)
                 return r;
         np->known = json_object_size(np->pages) > 0;
-        np->sweep = np->known && due(np->last_sweep, np->started, sc->sweep_interval);
+        /* forced: the mass-change guard held pages back, which must be read again */
+        np->sweep = np->known &&
+                    (poll_sweep_forced(p) || due(np->last_sweep, np->started, sc->sweep_interval));
         np->refresh_due = !np->known || due(np->refreshed, np->started, sc->sweep_interval);
         return 0;
 }

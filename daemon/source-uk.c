@@ -674,8 +674,9 @@ static int uk_load_memory(Poll *p, UkPoll *up) {
                 if (!(up->updated = json_object()))
                         return -ENOMEM;
         }
-        if (!last_sweep || safe_atoi64(last_sweep, &last) < 0 || last > up->started ||
-            (usec_t) (up->started - last) * USEC_PER_SEC >= sc->sweep_interval)
+        /* forced: the mass-change guard held pages back, which must be read again */
+        if (poll_sweep_forced(p) || !last_sweep || safe_atoi64(last_sweep, &last) < 0 ||
+            last > up->started || (usec_t) (up->started - last) * USEC_PER_SEC >= sc->sweep_interval)
                 up->sweep = true;
         up->incomplete = incomplete != NULL;
         return 0;

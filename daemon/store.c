@@ -831,9 +831,23 @@ static int record_entries(Store *s, const char *source, const Diff *diff, time_t
         return r < 0 ? r : 0;
 }
 
-int store_record_document(Store *s, const char *source, const Diff *diff, time_t now,
-                          StoreRouter router, void *userdata, RecordStats *ret_stats,
-                          Change **ret_changes, size_t *ret_n_changes) {
+/* A page of a source read page by page: counted, but its health is the poll's (see
+ * store_record_page). */
+static int store_count_document(Store *s, const char *source) {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r = store_source_ensure(s, source);
+
+        if (r >= 0)
+                r = store_cached(s, "UPDATE source SET documents = documents + 1 WHERE id = ?", &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, source);
+        return step_done(s, st);
+}
+
+static int store_record(Store *s, const char *source, const Diff *diff, time_t now, bool health,
+                        StoreRouter router, void *userdata, RecordStats *ret_stats,
+                        Change **ret_changes, size_t *ret_n_changes) {
         RecordStats stats = {};
         Change *changes = NULL;
         size_t n_changes = 0;
@@ -848,7 +862,8 @@ int store_record_document(Store *s, const char *source, const Diff *diff, time_t
         }
         r = record_entries(s, source, diff, now, router, userdata, &stats, changes, &n_changes);
         if (r >= 0) {
-                int k = store_source_success(s, source, now, true, router, userdata);
+                int k = health ? store_source_success(s, source, now, true, router, userdata)
+                               : store_count_document(s, source);
                 r = k < 0 ? k : 0;
         }
         r = store_commit(s, r);
@@ -864,6 +879,20 @@ int store_record_document(Store *s, const char *source, const Diff *diff, time_t
         } else
                 changes_free(changes, n_changes);
         return 0;
+}
+
+int store_record_document(Store *s, const char *source, const Diff *diff, time_t now,
+                          StoreRouter router, void *userdata, RecordStats *ret_stats,
+                          Change **ret_changes, size_t *ret_n_changes) {
+        return store_record(s, source, diff, now, true, router, userdata, ret_stats, ret_changes,
+                            ret_n_changes);
+}
+
+int store_record_page(Store *s, const char *source, const Diff *diff, time_t now,
+                      StoreRouter router, void *userdata, RecordStats *ret_stats,
+                      Change **ret_changes, size_t *ret_n_changes) {
+        return store_record(s, source, diff, now, false, router, userdata, ret_stats, ret_changes,
+                            ret_n_changes);
 }
 
 /* ---- delivery ---- */

@@ -36,6 +36,7 @@ typedef struct PollOutcome {
         unsigned recorded;     /* documents recorded */
         unsigned failed;       /* fetches or documents that failed */
         unsigned held;         /* documents held back by the mass-change guard */
+        bool health_recorded;  /* a document's transaction recorded the source's success */
         unsigned absent;       /* pages that do not exist (404/410 with POLL_FETCH_MAY_BE_ABSENT) */
         size_t countries; /* records in the recorded documents */
         size_t changes, baseline;
@@ -73,7 +74,9 @@ int poll_fetch_with(Poll *p, const char *url, PollFetchFlags flags, PollFetchFn 
 void poll_set_pacing(Poll *p, unsigned concurrency, usec_t delay);
 /* Records one document's records (takes them). Returns changes count, -EAGAIN when the
  * mass-change guard held the document back (see guard.h), or another negative errno (the failure
- * is recorded in the outcome). */
+ * is recorded in the outcome). For a source read page by page (SOURCE_PLAN_PAGES), a page with
+ * changes is kept until the poll ends and the guard judges all of them together; such a page
+ * returns 0 and counts in the outcome only once recorded. */
 int poll_record(Poll *p, const char *url, AdvisoryList *records);
 /* Runs the source's extractor over a fetched document and records the result. */
 int poll_extract_and_record(Poll *p, const char *url, const FetchResult *result);
@@ -86,6 +89,9 @@ void poll_fail(Poll *p, const char *url, FailureClass failure, const char *fmt, 
  * the poll did (it may still call poll_fail()). It does not run when the poll is cancelled.
  * free_state runs when the poll is freed. */
 typedef void (*PollFinishFn)(Poll *p, void *state);
+/* The mass-change guard held back pages of the last poll: this poll must read every page (a
+ * driver treats it as a due sweep). Cleared once read. */
+bool poll_sweep_forced(Poll *p);
 void poll_set_driver(Poll *p, void *state, PollFinishFn finish, void (*free_state)(void *state));
 void *poll_driver_state(const Poll *p);
 

@@ -91,6 +91,12 @@ typedef struct RecordStats {
 int store_record_document(Store *s, const char *source, const Diff *diff, time_t now,
                           StoreRouter router, void *userdata, RecordStats *ret_stats,
                           Change **ret_changes, size_t *ret_n_changes);
+/* The same for one page of a source read page by page (one country per document): everything
+ * but the source's health, which is the whole poll's (store_record_unchanged() at its end), so
+ * that a page failing on every poll is not hidden by the pages recorded beside it. */
+int store_record_page(Store *s, const char *source, const Diff *diff, time_t now,
+                      StoreRouter router, void *userdata, RecordStats *ret_stats,
+                      Change **ret_changes, size_t *ret_n_changes);
 
 /* A document or a fetch failed. Counts consecutive failures; at exactly `threshold` the source
  * becomes failing and source-failing rows are queued (returns 1). Returns 0 otherwise. */

@@ -242,10 +242,6 @@ def test_one_page_failing_on_every_poll_makes_the_source_failing_when_nothing_el
     assert env.source("mygov")["consecutive_failures"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason="store_record_document() marks the source healthy after "
-                   "every recorded page, so a page source with one page failing on every poll "
-                   "never counts 3 consecutive failed polls while other pages are recorded "
-                   "(store.c, reported)")
 def test_one_page_failing_on_every_poll_makes_the_source_failing(env):
     site = Site(env.server)
     for code, level in START.items():  # a site without validators: every page is read again
