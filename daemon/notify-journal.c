@@ -1,9 +1,7 @@
 /* notify-journal.c: structured records on the journal's native socket. We speak the native
  * protocol ourselves (it is small and documented) so that the socket path is configurable: tests
  * bind their own receiver instead of relying on a running journald. */
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 
 #include "change.h"
 #include "country.h"
@@ -73,21 +71,6 @@ static int journal_build_source_event(Buffer *b, const OutboxItem *o) {
         return 0;
 }
 
-static int journal_send(const char *path, const Buffer *b) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -EBADF;
-
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (sendto(fd, b->data, b->size, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
-        return 0;
-}
-
 int notify_journal_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t errlen) {
         Buffer b = {};
         int r;
@@ -98,7 +81,7 @@ int notify_journal_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t 
                 r = journal_build_source_event(&b, dl->item);
         if (r >= 0 && (r = buffer_printf(&b, "SYSLOG_IDENTIFIER=advisoryd\nSYSLOG_PID=%d\n",
                                          (int) getpid())) >= 0)
-                r = journal_send(dl->config->socket, &b);
+                r = send_datagram(dl->config->socket, b.data, b.size);
         if (r == -ENOENT || r == -ECONNREFUSED) {
                 /* no journald (a development machine, a container): the daemon's own log line
                  * on stderr carries the same text; say so once rather than retrying forever */

@@ -1,27 +1,10 @@
 /* notify-syslog.c: one RFC 3164 line per event on a syslog socket (/dev/log by default), as
  * syslog(3) would write it, but to a configurable socket and with the facility and ident of the
  * notifier (syslog(3) keeps both process-global). */
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <syslog.h>
 
 #include "change.h"
 #include "notify.h"
-
-static int syslog_send(const char *path, const char *line, size_t n) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -EBADF;
-
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (sendto(fd, line, n, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
-        return 0;
-}
 
 int notify_syslog_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t errlen) {
         const NotifyConfig *n = dl->config;
@@ -46,7 +29,7 @@ int notify_syslog_deliver(Dispatcher *d, const Delivery *dl, char *err, size_t e
                          (int) getpid(), msg);
         if (!line)
                 return -ENOMEM;
-        r = syslog_send(n->socket, line, strlen(line));
+        r = send_datagram(n->socket, line, strlen(line));
         if (r < 0)
                 snprintf(err, errlen, "syslog %s: %s", n->socket, strerror(-r));
         return r;

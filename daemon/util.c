@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <limits.h>
 #include <sys/stat.h>
 
@@ -406,4 +408,19 @@ size_t utf8_encode(char out[4], uint32_t cp) {
         out[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
         out[3] = (char) (0x80 | (cp & 0x3f));
         return 4;
+}
+
+int send_datagram(const char *path, const void *data, size_t size) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -EBADF;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (sendto(fd, data, size, MSG_NOSIGNAL, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        return 0;
 }

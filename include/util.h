@@ -125,6 +125,8 @@ char **strv_copy(char *const *l);
 
 /* Reads a whole file (at most max bytes, -EFBIG beyond). Appends a NUL not counted in size. */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* Sends one datagram to the AF_UNIX socket at path (the journal's, a syslog socket). */
+int send_datagram(const char *path, const void *data, size_t size);
 /* Writes data to path atomically (temporary file in the same directory, fsync, rename). */
 int write_file_atomic(const char *path, const void *data, size_t size, int mode);
 
