@@ -4,19 +4,11 @@
  * dates; pages without advice; and documents that are not a country page (challenge, error,
  * truncated, wrong site, unknown country, huge, invalid UTF-8), which must fail with the right class
  * and add nothing. The wording of the cases is ours, modelled on UD's. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
+#include "extract-test.h"
 #include "no-classify.h"
-#include "source.h"
-#include "util.h"
 
 #define URL "https://www.regjeringen.no/no/tema/utenrikssaker/reiseinformasjon/velg-land/reiseinfo_test/id2999001/"
-#define REAL_SAMPLE "../shared/travel-advisory-samples/norway/JGNWW_no-afghanistan.html"
+#define REAL_SAMPLE "norway/JGNWW_no-afghanistan.html"
 #define LEAVE true
 
 /* ---- one clause ---- */
@@ -511,13 +503,6 @@ static void test_dates(void **state _unused_) {
 
 /* ---- pages ---- */
 
-static char *fixture_path(const char *name) {
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        char *p = strprintf("%s/no/%s", dir ? dir : "tests/fixtures", name);
-        assert_non_null(p);
-        return p;
-}
-
 static int extract_data(const char *data, size_t size, const char *url, AdvisoryList *out,
                         ExtractError *err) {
         ExtractInput in = { .data = data, .size = size, .url = url };
@@ -525,42 +510,20 @@ static int extract_data(const char *data, size_t size, const char *url, Advisory
 }
 
 static int extract_file(const char *name, AdvisoryList *out, ExtractError *err) {
-        _cleanup_free_ char *path = fixture_path(name), *data = NULL;
         size_t size;
-        int r = read_full_file(path, 64 * 1024 * 1024, &data, &size);
+        _cleanup_free_ char *data = read_fixture("no", name, &size);
 
-        if (r < 0)
-                fail_msg("cannot read %s: %s", path, strerror(-r));
         return extract_data(data, size, URL, out, err);
 }
 
-typedef struct Expected {
-        const char *country;
-        int level, regional;
-        const char *label;   /* NULL: not checked */
-        const char *updated; /* NULL: none */
-} Expected;
-
+/* r and l from one extraction: the one record e, at url (e->url is not used). */
 static void check_record(const char *what, int r, const AdvisoryList *l, const ExtractError *err,
                          const Expected *e, const char *url) {
-        const Advisory *a;
+        Expected want = *e;
 
-        if (r < 0)
-                fail_msg("%s: extraction failed (%s): %s", what,
-                         failure_class_to_string(err->failure), err->message);
-        assert_int_equal(r, 1);
-        assert_int_equal(l->n, 1);
-        a = &l->items[0];
-        if (!streq(a->country, e->country) || a->level != e->level ||
-            a->regional_level != e->regional)
-                fail_msg("%s: %s %d/%d, want %s %d/%d", what, a->country, a->level,
-                         a->regional_level, e->country, e->level, e->regional);
-        if (e->label && !streq(a->label, e->label))
-                fail_msg("%s: label \"%s\", want \"%s\"", what, a->label, e->label);
-        if (!streq_ptr(a->updated, e->updated))
-                fail_msg("%s: updated %s, want %s", what, strna(a->updated), strna(e->updated));
-        if (!streq_ptr(a->url, url))
-                fail_msg("%s: url %s, want %s", what, strna(a->url), strna(url));
+        want.url = url;
+        check_extracted(what, r, l, err);
+        check_records(what, l, &want, 1);
 }
 
 static void test_pages(void **state _unused_) {
@@ -612,8 +575,10 @@ typedef struct RefusedCase {
         const char *message; /* a part of the reason */
 } RefusedCase;
 
-static void check_refused(const char *what, int r, const AdvisoryList *l, const ExtractError *err,
-                          FailureClass failure, const char *message) {
+/* r, l and err from an extraction into an empty list that must have failed: nothing added, the
+ * failure class, a reason that contains message (unless NULL). */
+static void check_page_refused(const char *what, int r, const AdvisoryList *l,
+                               const ExtractError *err, FailureClass failure, const char *message) {
         if (r >= 0)
                 fail_msg("%s: extracted %zu records, want a failure", what, l->n);
         assert_int_equal(l->n, 0);
@@ -647,7 +612,7 @@ static void test_refused(void **state _unused_) {
                 ExtractError err = {};
                 int r = extract_file(cases[i].file, &l, &err);
 
-                check_refused(cases[i].file, r, &l, &err, cases[i].failure, cases[i].message);
+                check_page_refused(cases[i].file, r, &l, &err, cases[i].failure, cases[i].message);
         }
 }
 
@@ -668,7 +633,7 @@ static void test_not_html(void **state _unused_) {
                 ExtractError err = {};
                 int r = extract_data(cases[i].data, strlen(cases[i].data), URL, &l, &err);
 
-                check_refused(cases[i].data, r, &l, &err, cases[i].failure, NULL);
+                check_page_refused(cases[i].data, r, &l, &err, cases[i].failure, NULL);
         }
 }
 
@@ -839,13 +804,13 @@ static void test_built_pages_refused(void **state _unused_) {
                 ExtractError err = {};
                 int r = extract_page(&cases[i].page, URL, &l, &err);
 
-                check_refused(cases[i].what, r, &l, &err, FAILURE_INVALID_DOCUMENT, cases[i].message);
+                check_page_refused(cases[i].what, r, &l, &err, FAILURE_INVALID_DOCUMENT, cases[i].message);
         }
 }
 
 /* A page truncated anywhere is refused, never read as "no advice". */
 static void test_truncated_everywhere(void **state _unused_) {
-        _cleanup_free_ char *path = fixture_path("ethiopia-regions.html"), *data = NULL;
+        _cleanup_free_ char *path = fixture_path("no", "ethiopia-regions.html"), *data = NULL;
         size_t size;
 
         assert_int_equal(read_full_file(path, 1024 * 1024, &data, &size), 0);
@@ -870,8 +835,8 @@ static void test_many_paragraphs(void **state _unused_) {
         for (int i = 0; i < 100; i++)
                 assert_int_equal(buffer_printf(&b, "<p>Utenriksdepartementet fraråder alle reiser til sone %d.</p>", i), 0);
         p.content = b.data;
-        check_refused("100 paragraphs", extract_page(&p, URL, &l, &err), &l, &err,
-                      FAILURE_INVALID_DOCUMENT, "more than");
+        check_page_refused("100 paragraphs", extract_page(&p, URL, &l, &err), &l, &err,
+                           FAILURE_INVALID_DOCUMENT, "more than");
 }
 
 /* Long paragraphs full of joints, markers and calls to leave: refused or read in linear time. */
@@ -957,23 +922,22 @@ static void test_invalid_utf8(void **state _unused_) {
 }
 
 /* The page that reached us from regjeringen.no itself (Wayback capture), when the shared samples are
- * around: tests/fixtures → ../shared relative to the repository. */
+ * around. */
 static void test_real_sample(void **state _unused_) {
+        char path[SAMPLE_PATH_MAX];
+
+        if (!sample_find(path, REAL_SAMPLE))
+                skip();
+
         _cleanup_free_ char *data = NULL;
         _cleanup_advisory_list_ AdvisoryList l = {};
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        _cleanup_free_ char *path = strprintf("%s/../../%s", dir ? dir : "tests/fixtures", REAL_SAMPLE);
         const Expected e = { "AF", 4, 0,
                              "Utenriksdepartementet fraråder alle reiser til Afghanistan. Nordmenn som befinner seg i Afghanistan oppfordres til å forlate landet.",
                              "2021-08-04" };
         ExtractError err = {};
         size_t size;
 
-        assert_non_null(path);
-        if (read_full_file(path, 16 * 1024 * 1024, &data, &size) < 0) {
-                skip();
-                return;
-        }
+        assert_int_equal(read_full_file(path, 16 * 1024 * 1024, &data, &size), 0);
         check_record(REAL_SAMPLE, extract_data(data, size, URL, &l, &err), &l, &err, &e, URL);
 }
 

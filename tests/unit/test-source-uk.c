@@ -3,19 +3,11 @@
  * former slugs, combined pages, documents that are not a country's advice (which must fail with
  * the right class and add nothing), the index the poller reads, and the real sample when
  * ../shared/travel-advisory-samples is there. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
 #include <ctype.h>
 #include <jansson.h>
 
-#include "country.h"
+#include "extract-test.h"
 #include "source-uk.h"
-#include "source.h"
-#include "util.h"
 
 #define WEB "https://www.gov.uk/foreign-travel-advice/"
 #define ALL "FCDO advises against all travel to "
@@ -24,86 +16,14 @@
 #define ESS_PARTS "FCDO advises against all but essential travel to parts of "
 #define NONE "No FCDO advice against travel"
 
-typedef struct Expected {
-        const char *country;
-        int level, regional;
-        const char *label;
-        const char *updated; /* NULL: none */
-        const char *url;     /* NULL: none */
-} Expected;
-
-static char *fixture_path(const char *name) {
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        char *p = strprintf("%s/uk/%s", dir ? dir : "tests/fixtures", name);
-        assert_non_null(p);
-        return p;
-}
-
-static char *read_fixture(const char *name, size_t *ret_size) {
-        _cleanup_free_ char *path = fixture_path(name);
-        char *data = NULL;
-        int r = read_full_file(path, 16 * 1024 * 1024, &data, ret_size);
-
-        if (r < 0)
-                fail_msg("cannot read %s: %s", path, strerror(-r));
-        return data;
-}
-
-static int extract(const char *data, size_t size, AdvisoryList *out, ExtractError *err) {
-        ExtractInput in = { .data = data, .size = size, .url = "https://www.gov.uk/api/content" };
-        return source_uk_extract(&in, out, err);
-}
+static const ExtractTest uk = {
+        .extract = source_uk_extract,
+        .url = "https://www.gov.uk/api/content",
+        .fixtures = "uk",
+};
 
 static int extract_string(const char *data, AdvisoryList *out, ExtractError *err) {
-        return extract(data, strlen(data), out, err);
-}
-
-static void check_records(const char *what, const AdvisoryList *l, const Expected *want, size_t n) {
-        for (size_t i = 0; i < l->n && i < n; i++) {
-                const Advisory *a = &l->items[i];
-                const Expected *e = &want[i];
-
-                if (!streq(a->country, e->country))
-                        fail_msg("%s: record %zu is %s, want %s", what, i, a->country, e->country);
-                if (a->level != e->level || a->regional_level != e->regional)
-                        fail_msg("%s: %s level %d/%d, want %d/%d", what, a->country, a->level,
-                                 a->regional_level, e->level, e->regional);
-                if (e->label && !streq(a->label, e->label))
-                        fail_msg("%s: %s label \"%s\", want \"%s\"", what, a->country, a->label,
-                                 e->label);
-                if (!streq_ptr(a->updated, e->updated))
-                        fail_msg("%s: %s updated %s, want %s", what, a->country, strna(a->updated),
-                                 strna(e->updated));
-                if (!streq_ptr(a->url, e->url))
-                        fail_msg("%s: %s url %s, want %s", what, a->country, strna(a->url),
-                                 strna(e->url));
-        }
-        if (l->n != n)
-                fail_msg("%s: %zu records, want %zu", what, l->n, n);
-}
-
-typedef struct FixtureCase {
-        const char *file;
-        const Expected *records;
-        size_t n;
-} FixtureCase;
-
-#define FIXTURE(file, records) { file, records, ELEMENTSOF(records) }
-
-static void check_fixture(const FixtureCase *c) {
-        _cleanup_advisory_list_ AdvisoryList l = {};
-        _cleanup_free_ char *data = NULL;
-        ExtractError err = {};
-        size_t size;
-        int r;
-
-        data = read_fixture(c->file, &size);
-        r = extract(data, size, &l, &err);
-        if (r < 0)
-                fail_msg("%s: extraction failed (%s): %s", c->file,
-                         failure_class_to_string(err.failure), err.message);
-        assert_int_equal(r, (int) l.n);
-        check_records(c->file, &l, c->records, c->n);
+        return extract(&uk, data, strlen(data), out, err);
 }
 
 static void test_fixtures(void **state _unused_) {
@@ -143,18 +63,18 @@ static void test_fixtures(void **state _unused_) {
                 { "TD", 1, 4, ALL_PARTS "Chad.", "2026-06-01T12:00:00Z", WEB "chad" },
         };
         const FixtureCase cases[] = {
-                FIXTURE("kazakhstan.json", kz),
-                FIXTURE("ukraine.json", ua),
-                FIXTURE("kenya.json", ke),
-                FIXTURE("mali.json", ml),
-                FIXTURE("czech-republic.json", cz),
-                FIXTURE("cook-islands.json", ck),
-                FIXTURE("unknown-slug-known-name.json", np),
-                FIXTURE("no-country-object.json", td),
+                FIXTURE_CASE("kazakhstan.json", kz),
+                FIXTURE_CASE("ukraine.json", ua),
+                FIXTURE_CASE("kenya.json", ke),
+                FIXTURE_CASE("mali.json", ml),
+                FIXTURE_CASE("czech-republic.json", cz),
+                FIXTURE_CASE("cook-islands.json", ck),
+                FIXTURE_CASE("unknown-slug-known-name.json", np),
+                FIXTURE_CASE("no-country-object.json", td),
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-                check_fixture(&cases[i]);
+                check_fixture(&uk, &cases[i]);
 }
 
 /* A country document; NULL fields are left out. statuses is NULL-terminated. */
@@ -348,33 +268,6 @@ static void test_slug_table(void **state _unused_) {
         assert_int_equal(source_uk_slug_countries(NULL, codes), 0);
 }
 
-typedef struct HostileCase {
-        const char *file;
-        FailureClass failure;
-        const char *reason; /* a part of the message */
-} HostileCase;
-
-/* A refused document adds nothing to what the caller already had. */
-static void check_refused(const char *what, const char *data, size_t size, FailureClass failure,
-                          const char *reason) {
-        _cleanup_advisory_list_ AdvisoryList l = {};
-        ExtractError err = {};
-        int r;
-
-        assert_int_equal(advisory_list_add(&l, "NO", 2, LEVEL_NONE, "before", NULL, NULL), 0);
-        r = extract(data, size, &l, &err);
-        if (r >= 0)
-                fail_msg("%s: %d records, want a failure", what, r);
-        assert_int_equal(r, -EBADMSG);
-        if (err.failure != failure)
-                fail_msg("%s: failure %s (%s), want %s", what, failure_class_to_string(err.failure),
-                         err.message, failure_class_to_string(failure));
-        if (reason && !strstr(err.message, reason))
-                fail_msg("%s: reason \"%s\" lacks \"%s\"", what, err.message, reason);
-        assert_int_equal(l.n, 1);
-        assert_string_equal(l.items[0].country, "NO");
-}
-
 static void test_hostile(void **state _unused_) {
         static const HostileCase cases[] = {
                 { "empty.json", FAILURE_INVALID_DOCUMENT, "empty" },
@@ -397,46 +290,17 @@ static void test_hostile(void **state _unused_) {
                 { "unknown-country.json", FAILURE_EXTRACTION_EMPTY, "Atlantis" },
         };
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *data = NULL;
-                size_t size;
-
-                data = read_fixture(cases[i].file, &size);
-                check_refused(cases[i].file, data, size, cases[i].failure, cases[i].reason);
-        }
-        check_refused("NULL", NULL, 0, FAILURE_INVALID_DOCUMENT, "empty");
-        check_refused("spaces", " \n\t ", 4, FAILURE_INVALID_DOCUMENT, "empty");
-        check_refused("a string", "\"alert_status\"", 14, FAILURE_INVALID_DOCUMENT,
+        check_hostile(&uk, cases, ELEMENTSOF(cases));
+        check_refused(&uk, "NULL", NULL, 0, FAILURE_INVALID_DOCUMENT, "empty");
+        check_refused(&uk, "spaces", " \n\t ", 4, FAILURE_INVALID_DOCUMENT, "empty");
+        check_refused(&uk, "a string", "\"alert_status\"", 14, FAILURE_INVALID_DOCUMENT,
                       "not valid JSON");
-        check_refused("null", "null", 4, FAILURE_INVALID_DOCUMENT, "not valid JSON");
+        check_refused(&uk, "null", "null", 4, FAILURE_INVALID_DOCUMENT, "not valid JSON");
 }
 
 /* Every cut of a valid document is refused. */
 static void test_truncated_everywhere(void **state _unused_) {
-        _cleanup_free_ char *data = NULL;
-        size_t size, end;
-
-        data = read_fixture("ukraine.json", &size);
-        for (end = size; end > 0 && strchr(" \n\t\r", data[end - 1]); end--)
-                ;
-        for (size_t cut = 0; cut < end; cut++) {
-                char what[32];
-                char saved = data[cut];
-
-                snprintf(what, sizeof(what), "cut at %zu", cut);
-                data[cut] = '\0';
-                check_refused(what, data, cut, FAILURE_INVALID_DOCUMENT, NULL);
-                data[cut] = saved;
-        }
-}
-
-static char *repeat(char c, size_t n) {
-        char *s = malloc(n + 1);
-
-        assert_non_null(s);
-        memset(s, c, n);
-        s[n] = '\0';
-        return s;
+        check_truncations(&uk, "ukraine.json", SIZE_MAX);
 }
 
 /* Megabyte strings where short ones belong, and absurd nesting. */
@@ -472,11 +336,12 @@ static void test_huge(void **state _unused_) {
         {
                 /* a huge unknown status: refused, with a short one-line reason */
                 _cleanup_free_ char *doc = make_document("peru", "Peru", NULL, bad, NULL);
-                check_refused("huge status", doc, strlen(doc), FAILURE_INVALID_DOCUMENT, "xxxx");
+                check_refused(&uk, "huge status", doc, strlen(doc), FAILURE_INVALID_DOCUMENT,
+                              "xxxx");
         }
         {
                 _cleanup_free_ char *deep = repeat('[', 100000);
-                check_refused("deep nesting", deep, strlen(deep), FAILURE_INVALID_DOCUMENT,
+                check_refused(&uk, "deep nesting", deep, strlen(deep), FAILURE_INVALID_DOCUMENT,
                               NULL);
         }
 }
@@ -514,8 +379,8 @@ static void test_appends(void **state _unused_) {
         size_t size;
 
         assert_int_equal(advisory_list_add(&l, "NO", 2, LEVEL_NONE, "before", NULL, NULL), 0);
-        data = read_fixture("cook-islands.json", &size);
-        assert_int_equal(extract(data, size, &l, &err), 3);
+        data = read_fixture("uk", "cook-islands.json", &size);
+        assert_int_equal(extract(&uk, data, size, &l, &err), 3);
         assert_int_equal(l.n, 4);
         assert_string_equal(l.items[0].country, "NO");
         assert_string_equal(l.items[0].label, "before");
@@ -626,7 +491,7 @@ static void test_index_hostile(void **state _unused_) {
                 _cleanup_free_ char *data = NULL;
                 size_t size;
 
-                data = read_fixture(cases[i].file, &size);
+                data = read_fixture("uk", cases[i].file, &size);
                 check_index_refused(cases[i].file, data, size, cases[i].failure,
                                     cases[i].reason);
         }
@@ -646,16 +511,13 @@ static void test_index_hostile(void **state _unused_) {
         source_uk_index_free(e, n);
 }
 
-static char *sample_path(const char *name) {
-        const char *dir = getenv("ADVISORYD_SAMPLES");
-        char *p = strprintf("%s/%s", dir ? dir : "../shared/travel-advisory-samples", name);
-        assert_non_null(p);
-        return p;
-}
-
 /* The real FCDO document for Nepal (alert_status []), when the samples are there. */
 static void test_sample_nepal(void **state _unused_) {
-        _cleanup_free_ char *path = sample_path("uk/JGNWW_uk-nepal_content-api.json");
+        char path[SAMPLE_PATH_MAX];
+
+        if (!sample_find(path, "uk/JGNWW_uk-nepal_content-api.json"))
+                skip();
+
         _cleanup_free_ char *data = NULL;
         _cleanup_advisory_list_ AdvisoryList l = {};
         static const Expected np[] = {
@@ -664,12 +526,8 @@ static void test_sample_nepal(void **state _unused_) {
         ExtractError err = {};
         size_t size;
 
-        if (access(path, R_OK) < 0) {
-                path = mfree(path); /* skip() jumps past the cleanup handlers */
-                skip();
-        }
         assert_int_equal(read_full_file(path, 16 * 1024 * 1024, &data, &size), 0);
-        if (extract(data, size, &l, &err) < 0)
+        if (extract(&uk, data, size, &l, &err) < 0)
                 fail_msg("%s: %s", path, err.message);
         check_records(path, &l, np, ELEMENTSOF(np));
 }

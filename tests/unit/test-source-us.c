@@ -2,15 +2,7 @@
  * the level scale, FIPS codes, where the level and the country come from, multi-country items,
  * duplicates, dates, and documents that are not the feed (which must fail with the right class
  * and add nothing). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "source.h"
-#include "util.h"
+#include "extract-test.h"
 
 #define TA "https://travel.state.gov/content/travel/en/traveladvisories/traveladvisories/"
 #define FEED_URL "https://travel.state.gov/_res/rss/TAsTWs.xml"
@@ -20,231 +12,133 @@
 #define L3 "Level 3: Reconsider Travel"
 #define L4 "Level 4: Do Not Travel"
 
-typedef struct Expected {
-        const char *country;
-        int level;
-        const char *label;
-        const char *updated; /* NULL: none */
-        const char *url;     /* NULL: none */
-} Expected;
-
-typedef struct FeedCase {
-        const char *file;
-        const Expected *records; /* sorted by country */
-        size_t n;
-} FeedCase;
-
-typedef struct HostileCase {
-        const char *file;
-        FailureClass failure;
-} HostileCase;
-
-static char *fixture_path(const char *name) {
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        char *p = strprintf("%s/us/%s", dir ? dir : "tests/fixtures", name);
-        assert_non_null(p);
-        return p;
-}
-
-/* Runs the extractor over data; out and err belong to the caller. */
-static int extract_data(const char *data, size_t size, const char *url, AdvisoryList *out,
-                        ExtractError *err) {
-        ExtractInput in = { .data = data, .size = size, .url = url };
-        return source_us_extract(&in, out, err);
-}
-
-static int extract_file(const char *name, AdvisoryList *out, ExtractError *err) {
-        _cleanup_free_ char *path = fixture_path(name), *data = NULL;
-        size_t size;
-        int r = read_full_file(path, 16 * 1024 * 1024, &data, &size);
-
-        if (r < 0)
-                fail_msg("cannot read %s: %s", path, strerror(-r));
-        return extract_data(data, size, FEED_URL, out, err);
-}
-
-static void check_records(const char *what, const AdvisoryList *l, const Expected *want, size_t n) {
-        for (size_t i = 0; i < l->n && i < n; i++) {
-                const Advisory *a = &l->items[i];
-                const Expected *e = &want[i];
-
-                if (!streq(a->country, e->country))
-                        fail_msg("%s: record %zu is %s, want %s", what, i, a->country, e->country);
-                if (a->level != e->level || a->regional_level != LEVEL_NONE)
-                        fail_msg("%s: %s level %d/%d, want %d/none", what, a->country, a->level,
-                                 a->regional_level, e->level);
-                if (!streq(a->label, e->label))
-                        fail_msg("%s: %s label \"%s\", want \"%s\"", what, a->country, a->label,
-                                 e->label);
-                if (!streq_ptr(a->updated, e->updated))
-                        fail_msg("%s: %s updated %s, want %s", what, a->country, strna(a->updated),
-                                 strna(e->updated));
-                if (!streq_ptr(a->url, e->url))
-                        fail_msg("%s: %s url %s, want %s", what, a->country, strna(a->url),
-                                 strna(e->url));
-        }
-        if (l->n != n)
-                fail_msg("%s: %zu records, want %zu", what, l->n, n);
-}
-
-static void check_feed(const FeedCase *c) {
-        _cleanup_advisory_list_ AdvisoryList l = {};
-        ExtractError err = {};
-        int r = extract_file(c->file, &l, &err);
-
-        if (r < 0)
-                fail_msg("%s: extraction failed (%s): %s", c->file,
-                         failure_class_to_string(err.failure), err.message);
-        assert_int_equal(r, (int) l.n);
-        check_records(c->file, &l, c->records, c->n);
-}
-
-#define FEED_CASE(file, records) { file, records, ELEMENTSOF(records) }
+static const ExtractTest us = {
+        .extract = source_us_extract,
+        .url = FEED_URL,
+        .fixtures = "us",
+};
 
 static void test_levels(void **state _unused_) {
         static const Expected records[] = {
-                { "BR", 2, L2, "2026-04-16", TA "brazil-travel-advisory.html" },
-                { "DK", 1, L1, "2026-03-04", TA "denmark-travel-advisory.html" },
-                { "NG", 3, L3, "2026-05-29", TA "nigeria-advisory.html" },
+                { "BR", 2, 0, L2, "2026-04-16", TA "brazil-travel-advisory.html" },
+                { "DK", 1, 0, L1, "2026-03-04", TA "denmark-travel-advisory.html" },
+                { "NG", 3, 0, L3, "2026-05-29", TA "nigeria-advisory.html" },
                 /* "Worldwide Caution" has no level: no record, although its text says "Level 4" */
-                { "YE", 4, L4, "2026-06-09", TA "yemen-advisory.html" },
+                { "YE", 4, 0, L4, "2026-06-09", TA "yemen-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("levels.xml", records);
+        const FixtureCase c = FIXTURE_CASE("levels.xml", records);
 
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 /* Country-Tag carries FIPS 10-4/GEC codes; read as ISO most of these would name another country. */
 static void test_fips_codes(void **state _unused_) {
         static const Expected records[] = {
-                { "AT", 1, L1, "2026-06-07", TA "austria-travel-advisory.html" },
-                { "AU", 1, L1, "2026-06-08", TA "australia-travel-advisory.html" },
-                { "AZ", 3, L3, "2026-06-02", TA "azerbaijan-travel-advisory.html" },
-                { "CD", 3, L3, "2026-06-15", TA "democratic-republic-of-the-congo-travel-advisory.html" },
-                { "CG", 2, L2, "2026-06-16", TA "republic-of-the-congo-travel-advisory.html" },
-                { "CH", 1, L1, "2026-06-09", TA "switzerland-travel-advisory.html" },
-                { "CI", 2, L2, "2026-06-14", TA "cote-divoire-travel-advisory.html" },
-                { "CN", 2, L2, "2026-06-03", TA "china-travel-advisory.html" },
-                { "DE", 2, L2, "2026-06-06", TA "germany-travel-advisory.html" },
-                { "GB", 2, L2, "2026-06-05", TA "united-kingdom-travel-advisory.html" },
-                { "KZ", 1, L1, "2026-06-04", TA "kazakhstan-travel-advisory.html" },
-                { "RU", 4, L4, "2026-06-12", TA "russia-travel-advisory.html" },
-                { "SE", 2, L2, "2026-06-10", TA "sweden-travel-advisory.html" },
-                { "SR", 1, L1, "2026-06-01", TA "suriname-travel-advisory.html" },
-                { "UA", 4, L4, "2026-06-11", TA "ukraine-travel-advisory.html" },
-                { "XK", 2, L2, "2026-06-13", TA "kosovo-travel-advisory.html" },
+                { "AT", 1, 0, L1, "2026-06-07", TA "austria-travel-advisory.html" },
+                { "AU", 1, 0, L1, "2026-06-08", TA "australia-travel-advisory.html" },
+                { "AZ", 3, 0, L3, "2026-06-02", TA "azerbaijan-travel-advisory.html" },
+                { "CD", 3, 0, L3, "2026-06-15", TA "democratic-republic-of-the-congo-travel-advisory.html" },
+                { "CG", 2, 0, L2, "2026-06-16", TA "republic-of-the-congo-travel-advisory.html" },
+                { "CH", 1, 0, L1, "2026-06-09", TA "switzerland-travel-advisory.html" },
+                { "CI", 2, 0, L2, "2026-06-14", TA "cote-divoire-travel-advisory.html" },
+                { "CN", 2, 0, L2, "2026-06-03", TA "china-travel-advisory.html" },
+                { "DE", 2, 0, L2, "2026-06-06", TA "germany-travel-advisory.html" },
+                { "GB", 2, 0, L2, "2026-06-05", TA "united-kingdom-travel-advisory.html" },
+                { "KZ", 1, 0, L1, "2026-06-04", TA "kazakhstan-travel-advisory.html" },
+                { "RU", 4, 0, L4, "2026-06-12", TA "russia-travel-advisory.html" },
+                { "SE", 2, 0, L2, "2026-06-10", TA "sweden-travel-advisory.html" },
+                { "SR", 1, 0, L1, "2026-06-01", TA "suriname-travel-advisory.html" },
+                { "UA", 4, 0, L4, "2026-06-11", TA "ukraine-travel-advisory.html" },
+                { "XK", 2, 0, L2, "2026-06-13", TA "kosovo-travel-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("fips.xml", records);
+        const FixtureCase c = FIXTURE_CASE("fips.xml", records);
 
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 static void test_level_and_country_sources(void **state _unused_) {
         static const Expected records[] = {
                 /* "Cuba Travel Advisory" and no Country-Tag */
-                { "CU", 2, L2, "2026-05-27", TA "cuba-travel-advisory.html" },
+                { "CU", 2, 0, L2, "2026-05-27", TA "cuba-travel-advisory.html" },
                 /* neither category: the title gives both */
-                { "FR", 2, L2, "2026-06-10", TA "france-travel-advisory.html" },
+                { "FR", 2, 0, L2, "2026-06-10", TA "france-travel-advisory.html" },
                 /* "Iran Travel Advisory": the level from the Threat-Level category */
-                { "IR", 4, L4, "2026-05-21", TA "iran-travel-advisory.html" },
-                { "MM", 4, L4, "2026-06-08", TA "burma-travel-advisory.html" },
+                { "IR", 4, 0, L4, "2026-05-21", TA "iran-travel-advisory.html" },
+                { "MM", 4, 0, L4, "2026-06-08", TA "burma-travel-advisory.html" },
                 /* no Threat-Level category: the level from the title */
-                { "NP", 2, L2, "2026-06-09", TA "nepal-travel-advisory.html" },
+                { "NP", 2, 0, L2, "2026-06-09", TA "nepal-travel-advisory.html" },
                 /* an unknown Country-Tag: the country from the title */
-                { "PE", 2, L2, "2026-06-05", TA "peru-travel-advisory.html" },
+                { "PE", 2, 0, L2, "2026-06-05", TA "peru-travel-advisory.html" },
                 /* an item without a title */
-                { "VE", 4, L4, "2026-06-02", TA "venezuela-travel-advisory.html" },
+                { "VE", 4, 0, L4, "2026-06-02", TA "venezuela-travel-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("level-sources.xml", records);
+        const FixtureCase c = FIXTURE_CASE("level-sources.xml", records);
 
         /* also absent: the untagged "Israel, the West Bank and Gaza" (IL, PS), Worldwide
          * Caution, and "Level 5" (KZ) */
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 static void test_multi_country(void **state _unused_) {
         static const Expected records[] = {
                 /* the single-country item wins, whether it comes before or after */
-                { "IL", 2, L2, "2026-06-05", TA "israel-travel-advisory.html" },
+                { "IL", 2, 0, L2, "2026-06-05", TA "israel-travel-advisory.html" },
                 /* WE and GZ are both PS: one record */
-                { "PS", 3, L3, "2026-06-04", TA "israel-west-bank-and-gaza-travel-advisory.html" },
+                { "PS", 3, 0, L3, "2026-06-04",
+                  TA "israel-west-bank-and-gaza-travel-advisory.html" },
                 /* "RI, KV" in one category */
-                { "RS", 3, L3, "2026-06-02", TA "serbia-and-kosovo-travel-advisory.html" },
-                { "XK", 2, L2, "2026-06-01", TA "kosovo-travel-advisory.html" },
+                { "RS", 3, 0, L3, "2026-06-02", TA "serbia-and-kosovo-travel-advisory.html" },
+                { "XK", 2, 0, L2, "2026-06-01", TA "kosovo-travel-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("multi.xml", records);
+        const FixtureCase c = FIXTURE_CASE("multi.xml", records);
 
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 static void test_duplicates(void **state _unused_) {
         static const Expected records[] = {
-                { "CL", 1, L1, "2026-06-03", TA "chile-travel-advisory.html" },
-                { "ME", 2, L2, "2026-06-05", TA "serbia-montenegro.html" },
-                { "MX", 2, L2, "2026-06-07", TA "mexico-travel-advisory.html" },
+                { "CL", 1, 0, L1, "2026-06-03", TA "chile-travel-advisory.html" },
+                { "ME", 2, 0, L2, "2026-06-05", TA "serbia-montenegro.html" },
+                { "MX", 2, 0, L2, "2026-06-07", TA "mexico-travel-advisory.html" },
                 /* conflicting items: no record for KZ, none for RS (never a guess) */
-                { "XK", 3, L3, "2026-06-06", TA "serbia-kosovo.html" },
+                { "XK", 3, 0, L3, "2026-06-06", TA "serbia-kosovo.html" },
         };
-        const FeedCase c = FEED_CASE("duplicates.xml", records);
+        const FixtureCase c = FIXTURE_CASE("duplicates.xml", records);
 
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 static void test_dates(void **state _unused_) {
         static const Expected records[] = {
-                { "EG", 3, L3, "2026-06-20T23:30:00Z", TA "egypt-travel-advisory.html" },
-                { "ES", 2, L2, "2025-06-10T17:00:00Z", TA "spain-travel-advisory.html" },
+                { "EG", 3, 0, L3, "2026-06-20T23:30:00Z", TA "egypt-travel-advisory.html" },
+                { "ES", 2, 0, L2, "2025-06-10T17:00:00Z", TA "spain-travel-advisory.html" },
                 /* no pubDate, no link */
-                { "IQ", 4, L4, NULL, NULL },
+                { "IQ", 4, 0, L4, NULL, NULL },
                 /* the offset moves it to the previous day */
-                { "JP", 1, L1, "2026-08-02T23:20:23Z", TA "japan-travel-advisory.html" },
+                { "JP", 1, 0, L1, "2026-08-02T23:20:23Z", TA "japan-travel-advisory.html" },
                 /* 31 February */
-                { "KR", 1, L1, NULL, TA "south-korea-travel-advisory.html" },
+                { "KR", 1, 0, L1, NULL, TA "south-korea-travel-advisory.html" },
                 /* no weekday, white space around */
-                { "PH", 2, L2, "2026-06-09", TA "philippines-travel-advisory.html" },
-                { "TR", 2, L2, NULL, TA "turkey-travel-advisory.html" },
+                { "PH", 2, 0, L2, "2026-06-09", TA "philippines-travel-advisory.html" },
+                { "TR", 2, 0, L2, NULL, TA "turkey-travel-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("dates.xml", records);
+        const FixtureCase c = FIXTURE_CASE("dates.xml", records);
 
-        check_feed(&c);
+        check_fixture(&us, &c);
 }
 
 /* The feed the integration tests serve. */
 static void test_integration_feed(void **state _unused_) {
         static const Expected records[] = {
-                { "AF", 4, L4, "2025-01-13", TA "afghanistan-advisory.html" },
-                { "AZ", 3, L3, "2025-04-11", TA "azerbaijan-travel-advisory.html" },
-                { "CN", 2, L2, "2024-11-27", TA "china-travel-advisory.html" },
-                { "KZ", 1, L1, "2021-09-14", TA "kazakhstan-travel-advisory.html" },
-                { "SR", 1, L1, "2023-07-03", TA "suriname-travel-advisory.html" },
+                { "AF", 4, 0, L4, "2025-01-13", TA "afghanistan-advisory.html" },
+                { "AZ", 3, 0, L3, "2025-04-11", TA "azerbaijan-travel-advisory.html" },
+                { "CN", 2, 0, L2, "2024-11-27", TA "china-travel-advisory.html" },
+                { "KZ", 1, 0, L1, "2021-09-14", TA "kazakhstan-travel-advisory.html" },
+                { "SR", 1, 0, L1, "2023-07-03", TA "suriname-travel-advisory.html" },
         };
-        const FeedCase c = FEED_CASE("feed-a.xml", records);
+        const FixtureCase c = FIXTURE_CASE("feed-a.xml", records);
 
-        check_feed(&c);
-}
-
-/* A refused document fails with its class and a reason, and leaves out as it was. */
-static void check_refused(const char *what, const char *data, size_t size, const char *url,
-                          FailureClass want) {
-        _cleanup_advisory_list_ AdvisoryList l = {};
-        ExtractError err = {};
-        int r;
-
-        assert_int_equal(advisory_list_add(&l, "NO", 1, LEVEL_NONE, "sentinel", NULL, NULL), 0);
-        r = extract_data(data, size, url, &l, &err);
-        if (r >= 0)
-                fail_msg("%s: accepted with %d records", what, r);
-        if (err.failure != want)
-                fail_msg("%s: failure class %s, want %s (%s)", what,
-                         failure_class_to_string(err.failure), failure_class_to_string(want),
-                         err.message);
-        if (isempty(err.message))
-                fail_msg("%s: no reason given", what);
-        if (strchr(err.message, '\n'))
-                fail_msg("%s: reason is not one line: %s", what, err.message);
-        assert_int_equal(l.n, 1);
-        assert_string_equal(l.items[0].country, "NO");
-        assert_string_equal(l.items[0].label, "sentinel");
+        check_fixture(&us, &c);
 }
 
 static void test_hostile_documents(void **state _unused_) {
@@ -264,15 +158,7 @@ static void test_hostile_documents(void **state _unused_) {
                 { "billion-laughs.xml", FAILURE_INVALID_DOCUMENT },
         };
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *path = fixture_path(cases[i].file), *data = NULL;
-                size_t size;
-                int r = read_full_file(path, 16 * 1024 * 1024, &data, &size);
-
-                if (r < 0)
-                        fail_msg("cannot read %s: %s", path, strerror(-r));
-                check_refused(cases[i].file, data, size, FEED_URL, cases[i].failure);
-        }
+        check_hostile(&us, cases, ELEMENTSOF(cases));
 }
 
 /* Empty, white space, a lone NUL, a lone BOM, "{}": none is a feed. */
@@ -294,23 +180,21 @@ static void test_tiny_documents(void **state _unused_) {
                 memcpy(copy, cases[i].data, cases[i].size);
                 copy[cases[i].size] = '\0';
                 snprintf(what, sizeof(what), "tiny document %zu", i);
-                check_refused(what, copy, cases[i].size, FEED_URL,
-                              i < 6 ? FAILURE_INVALID_DOCUMENT : FAILURE_EXTRACTION_EMPTY);
+                check_refused(&us, what, copy, cases[i].size,
+                              i < 6 ? FAILURE_INVALID_DOCUMENT : FAILURE_EXTRACTION_EMPTY, NULL);
         }
 }
 
 /* An external entity naming a file next to the document: whatever happens, its contents never
  * reach a record or a message. */
 static void test_external_entity_not_read(void **state _unused_) {
-        _cleanup_free_ char *dir = fixture_path(""), *base = strprintf("%sxxe-local.xml", dir);
-        _cleanup_free_ char *secret = strprintf("%sxxe-secret.txt", dir), *data = NULL;
+        _cleanup_free_ char *base = fixture_path("us", "xxe-local.xml");
+        _cleanup_free_ char *secret = fixture_path("us", "xxe-secret.txt"), *data = NULL;
         _cleanup_advisory_list_ AdvisoryList l = {};
         ExtractError err = {};
         size_t size;
         int r;
 
-        assert_non_null(base);
-        assert_non_null(secret);
         /* the file is there to be read: the test proves the extractor does not */
         r = read_full_file(secret, 4096, &data, &size);
         assert_int_equal(r, 0);
@@ -319,7 +203,9 @@ static void test_external_entity_not_read(void **state _unused_) {
         data = NULL;
         r = read_full_file(base, 65536, &data, &size);
         assert_int_equal(r, 0);
-        r = extract_data(data, size, base, &l, &err);
+        /* its own path as its address: "xxe-secret.txt" resolves next to it */
+        ExtractInput in = { .data = data, .size = size, .url = base };
+        r = source_us_extract(&in, &l, &err);
         for (size_t i = 0; i < l.n; i++)
                 if (strstr(l.items[i].label, "XXE-MARKER") ||
                     strstr(strempty(l.items[i].url), "XXE-MARKER") || l.items[i].level == 4)
@@ -366,7 +252,7 @@ static void check_huge(const char *title_prefix, const char *category, int want_
 
         assert_non_null(feed);
         assert_true(size > 1024 * 1024);
-        r = extract_data(feed, size, FEED_URL, &l, &err);
+        r = extract(&us, feed, size, &l, &err);
         if (r != 1)
                 fail_msg("huge title: r=%d (%s)", r, err.message);
         assert_string_equal(l.items[0].country, "KZ");
@@ -391,13 +277,9 @@ static void test_huge_title(void **state _unused_) {
 /* The optional local check against a real (trimmed) feed, when the samples are around. It has
  * no categories at all: every level and country comes from the titles. */
 static void test_real_sample(void **state _unused_) {
-        const char *dir = getenv("ADVISORYD_SAMPLES");
-        char path[4096];
+        char path[SAMPLE_PATH_MAX];
 
-        /* skip() jumps out of the function: decide before anything is allocated */
-        snprintf(path, sizeof(path), "%s/us/JGNWW_us-rss_MINI_EDITED.xml",
-                 dir ? dir : "../shared/travel-advisory-samples");
-        if (access(path, R_OK) < 0)
+        if (!sample_find(path, "us/JGNWW_us-rss_MINI_EDITED.xml"))
                 skip();
 
         _cleanup_advisory_list_ AdvisoryList l = {};
@@ -407,7 +289,7 @@ static void test_real_sample(void **state _unused_) {
         int r;
 
         assert_int_equal(read_full_file(path, 16 * 1024 * 1024, &data, &size), 0);
-        r = extract_data(data, size, FEED_URL, &l, &err);
+        r = extract(&us, data, size, &l, &err);
         if (r < 0)
                 fail_msg("%s: %s", path, err.message);
         assert_int_equal(l.n, 3);

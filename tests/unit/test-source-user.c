@@ -4,17 +4,8 @@
  * matched, challenge, truncated), how the text of the selected nodes is laid out, and the URL
  * template both ways (page of a country, country of a page) as the driver and advisoryctl
  * extract use it. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "country.h"
+#include "extract-test.h"
 #include "source-user.h"
-#include "source.h"
-#include "util.h"
 
 #define XPATH_LEVEL "//div[@class=\"advisory-level\"]"
 #define TEMPLATE "https://example.gov/advice/{country}.html"
@@ -40,19 +31,6 @@ static SourceConfig config(SourceKind kind, const char *xpath, const char *l4, c
 static SourceConfig design_config(void) {
         return config(SOURCE_KIND_HTML, XPATH_LEVEL, "Do not travel", "Reconsider",
                       "increased caution", "normal");
-}
-
-static char *read_fixture(const char *name, size_t *ret_size) {
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        _cleanup_free_ char *path = strprintf("%s/user/%s", dir ? dir : "tests/fixtures", name);
-        char *data = NULL;
-        int r;
-
-        assert_non_null(path);
-        r = read_full_file(path, 16 * 1024 * 1024, &data, ret_size);
-        if (r < 0)
-                fail_msg("cannot read %s: %s", path, strerror(-r));
-        return data;
 }
 
 /* Runs the extractor with a pattern compiled from sc, as the driver does. */
@@ -158,7 +136,7 @@ static void test_text_outside_xpath(void **state) {
         ExtractError err = {};
         size_t size;
 
-        data = read_fixture("kz.html", &size);
+        data = read_fixture("user", "kz.html", &size);
         assert_int_equal(extract_page(&sc, data, size, &l, &err), 1);
         assert_int_equal(l.items[0].level, 3);
         assert_string_equal(l.items[0].label,
@@ -179,7 +157,7 @@ static void test_xpath_selects_nothing(void **state) {
         size_t size;
 
         /* the redesigned page says "Do not travel" everywhere, but not where the XPath looks */
-        data = read_fixture("no-level.html", &size);
+        data = read_fixture("user", "no-level.html", &size);
         expect_failure(&sc, data, size, FAILURE_EXTRACTION_EMPTY, "selects no text");
         /* an empty box is nothing too, never level 1 */
         const SourceConfig any = config(SOURCE_KIND_HTML, XPATH_LEVEL, NULL, NULL, NULL, ".*");
@@ -194,7 +172,7 @@ static void test_no_regex_matches(void **state) {
         _cleanup_free_ char *data = NULL;
         size_t size;
 
-        data = read_fixture("unmatched.html", &size);
+        data = read_fixture("user", "unmatched.html", &size);
         expect_failure(&sc, data, size, FAILURE_EXTRACTION_EMPTY, "\"Advice under review\"");
 }
 
@@ -212,7 +190,7 @@ static void test_xml(void **state) {
         ExtractError err = {};
         size_t size, html_size;
 
-        data = read_fixture("kz.xml", &size);
+        data = read_fixture("user", "kz.xml", &size);
         assert_int_equal(extract_page(&sc, data, size, &l, &err), 1);
         assert_int_equal(l.items[0].level, 3);
         assert_string_equal(l.items[0].label, "Reconsider your need to travel");
@@ -244,10 +222,10 @@ static void test_xml(void **state) {
         advisory_list_clear(&l);
 
         /* an HTML page is not well-formed XML; a truncated XML document is refused whole */
-        html = read_fixture("kz.html", &html_size);
+        html = read_fixture("user", "kz.html", &html_size);
         expect_failure(&sc, html, html_size, FAILURE_INVALID_DOCUMENT, "not well-formed XML");
         free(data);
-        data = read_fixture("truncated.xml", &size);
+        data = read_fixture("user", "truncated.xml", &size);
         expect_failure(&sc, data, size, FAILURE_INVALID_DOCUMENT, "not well-formed XML");
         /* and an XML source never expands entities */
         const char *xxe = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM "
@@ -300,7 +278,7 @@ static void test_challenge(void **state) {
         _cleanup_free_ char *data = NULL;
         size_t size;
 
-        data = read_fixture("challenge.html", &size);
+        data = read_fixture("user", "challenge.html", &size);
         expect_failure(&sc, data, size, FAILURE_BLOCKED, "Cloudflare challenge");
         /* the marker only names a failure: a page with a CAPTCHA widget elsewhere is read */
         expect_level(&sc,
@@ -391,7 +369,7 @@ static void test_extract_entry(void **state) {
         ExtractError err = {};
         size_t size;
 
-        data = read_fixture("kz.html", &size);
+        data = read_fixture("user", "kz.html", &size);
         ExtractInput in = { .data = data, .size = size,
                             .url = "https://example.gov/advice/kz.html", .config = &sc };
         assert_int_equal(source_user_extract(&in, &l, &err), 1);
