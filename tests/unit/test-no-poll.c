@@ -284,20 +284,22 @@ static void test_rss_empty(void **state _unused_) {
 static void test_real_feed(void **state _unused_) {
         static const char *const ids[] = { "2415548", "2414945", "2414944",
                                            "2415551", "2428998", "2428990" };
-        const char *dir = getenv("ADVISORYD_TESTDATA");
-        _cleanup_free_ char *path = strprintf("%s/../../../shared/travel-advisory-samples/norway/"
-                                              "JGNWW_norway-rss.xml", dir ? dir : "tests/fixtures");
+        const char *samples = getenv("ADVISORYD_SAMPLES");
+        char path[4096];
+
+        /* skip() jumps past cleanup handlers: decide before anything is allocated */
+        snprintf(path, sizeof(path), "%s/norway/JGNWW_norway-rss.xml",
+                 samples ? samples : "../shared/travel-advisory-samples");
+        if (access(path, R_OK) < 0)
+                skip();
+
         _cleanup_free_ char *data = NULL;
         NoPageRef *refs = NULL;
         ExtractError err = {};
         size_t size, n = 0;
         time_t t;
 
-        assert_non_null(path);
-        if (read_full_file(path, 1024 * 1024, &data, &size) < 0) {
-                skip();
-                return;
-        }
+        assert_int_equal(read_full_file(path, 1024 * 1024, &data, &size), 0);
         if (no_rss_parse(data, size, INDEX, &refs, &n, &err) < 0)
                 fail_msg("%s: %s", path, err.message);
         assert_int_equal(n, ELEMENTSOF(ids));
