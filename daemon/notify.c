@@ -42,10 +42,17 @@ struct Dispatcher {
         sd_event_source *timer;
         Inflight *inflight;
         size_t n_inflight, allocated;
+        /* delivered, but the database could not say so (disk full): not sent again while we run,
+         * marked at the next kick that can write */
+        int64_t *unmarked;
+        size_t n_unmarked;
         bool kicking;
         void (*on_idle)(void *userdata);
         void *idle_userdata;
 };
+
+/* How soon to try again to mark deliveries the database could not record (seconds). */
+#define UNMARKED_RETRY 30
 
 static const NotifyDeliverFn channels[_NOTIFY_TYPE_MAX] = {
         [NOTIFY_JOURNAL] = notify_journal_deliver,
@@ -127,7 +134,39 @@ static const NotifyConfig *dispatcher_notifier(Dispatcher *d, const char *name) 
         return NULL;
 }
 
+static bool dispatcher_unmarked(Dispatcher *d, int64_t id) {
+        for (size_t i = 0; i < d->n_unmarked; i++)
+                if (d->unmarked[i] == id)
+                        return true;
+        return false;
+}
+
+static void dispatcher_remember_unmarked(Dispatcher *d, const int64_t *ids, size_t n) {
+        int64_t *a = realloc(d->unmarked, (d->n_unmarked + n) * sizeof(int64_t));
+
+        if (!a) {
+                log_oom(); /* then they may be sent again: at least once still holds */
+                return;
+        }
+        d->unmarked = a;
+        for (size_t i = 0; i < n; i++)
+                if (!dispatcher_unmarked(d, ids[i]))
+                        d->unmarked[d->n_unmarked++] = ids[i];
+}
+
+/* Tries again to mark what was delivered while the database could not be written. */
+static void dispatcher_mark_unmarked(Dispatcher *d, time_t now) {
+        size_t kept = 0;
+
+        for (size_t i = 0; i < d->n_unmarked; i++)
+                if (store_outbox_delivered(d->store, d->unmarked[i], now) < 0)
+                        d->unmarked[kept++] = d->unmarked[i];
+        d->n_unmarked = kept;
+}
+
 static bool dispatcher_in_flight(Dispatcher *d, int64_t id) {
+        if (dispatcher_unmarked(d, id))
+                return true;
         for (size_t i = 0; i < d->n_inflight; i++)
                 for (size_t j = 0; j < d->inflight[i].n_ids; j++)
                         if (d->inflight[i].ids[j] == id)
@@ -220,7 +259,11 @@ static void dispatcher_record(Dispatcher *d, const OutboxItem *first, const int6
         if (k < 0)
                 log_warning_errno(k, "Failed to record the delivery of notification %lld: %s%s",
                                   (long long) first->id, store_error(d->store),
-                                  r >= 0 ? ", it may be sent again" : "");
+                                  r >= 0 ? "; it is marked later (after a restart it may be sent "
+                                           "again)"
+                                         : "");
+        if (k < 0 && r >= 0)
+                dispatcher_remember_unmarked(d, ids, n);
         if (r >= 0)
                 return;
         if (give_up)
@@ -358,6 +401,8 @@ static int dispatcher_arm(Dispatcher *d, time_t now, bool more) {
         time_t next = 0;
         int r = more ? 0 : notify_outbox_next_due_after(d->store, now, &next);
 
+        if (d->n_unmarked > 0 && !more && (next == 0 || next > now + UNMARKED_RETRY))
+                next = now + UNMARKED_RETRY; /* try to mark them again */
         if (r < 0 || (!more && next == 0))
                 return sd_event_source_set_enabled(d->timer, SD_EVENT_OFF);
         r = sd_event_source_set_time(d->timer, (uint64_t) (more ? now : next) * USEC_PER_SEC);
@@ -374,6 +419,7 @@ int dispatcher_kick(Dispatcher *d) {
         if (d->kicking)
                 return 0;
         d->kicking = true;
+        dispatcher_mark_unmarked(d, now);
         for (unsigned round = 0; round < 64 && more; round++) {
                 OutboxItem *items = NULL;
                 size_t n = 0, handled = 0;
@@ -462,6 +508,7 @@ Dispatcher *dispatcher_free(Dispatcher *d) {
                 free(d->inflight[i].notifier);
         }
         free(d->inflight);
+        free(d->unmarked);
         sd_event_source_disable_unref(d->timer);
         sd_event_unref(d->event);
         free(d);

@@ -102,8 +102,6 @@ def test_full_disk_fails_the_poll_cleanly_and_loses_nothing(env, small_fs):
     assert after[:3] == [200, 200, 200], after
 
 
-@pytest.mark.xfail(strict=True, reason="notify.c: a delivery whose outcome cannot be written is "
-                   "sent again at once, over and over, while the disk is full")
 def test_full_disk_does_not_repeat_a_delivery(env, small_fs):
     """A notification delivered while the disk is full cannot be marked delivered. It may be
     sent again later (at least once), but not again and again in a tight loop."""
