@@ -406,7 +406,8 @@ static int parse_url_scheme(ConfigParser *p, const char *key, const char *value,
                             const char *const *schemes) {
         for (const char *const *s = schemes; *s; s++) {
                 const char *rest = startswith_no_case(value, *s);
-                if (rest && rest[0] && rest[0] != '/' && !strpbrk(value, " \t\r\n"))
+                /* a host, at least: "http://?x" has none, and no origin to derive others from */
+                if (rest && rest[0] && !strchr("/?#", rest[0]) && !strpbrk(value, " \t\r\n"))
                         return free_and_strdup(field, value);
         }
         _cleanup_free_ char *allowed = strv_join((char *const *) schemes, "…, ");
