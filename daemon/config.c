@@ -1403,9 +1403,28 @@ const char *notify_type_to_string(NotifyType t) {
 
 /* ---- dump ---- */
 
+#define DUMP_LINE_SOFT 78
+
+/* A long list goes on indented continuation lines: a line holds at most INI_MAX_LINE - 1
+ * characters, and the dump must read back. */
 static void dump_list(FILE *f, const char *key, char *const *l) {
-        _cleanup_free_ char *j = l ? strv_join(l, " ") : NULL;
-        fprintf(f, "%s = %s\n", key, l ? strempty(j) : "*");
+        size_t col;
+
+        if (!l || !l[0]) {
+                fprintf(f, "%s = %s\n", key, l ? "" : "*");
+                return;
+        }
+        col = (size_t) fprintf(f, "%s =", key);
+        STRV_FOREACH(w, l) {
+                size_t n = strlen(*w);
+                if (w != l && col + 1 + n > DUMP_LINE_SOFT) {
+                        fputs("\n   ", f);
+                        col = 3;
+                }
+                col += 1 + n;
+                fprintf(f, " %s", *w);
+        }
+        fputc('\n', f);
 }
 
 static void dump_duration(FILE *f, const char *key, usec_t u) {
@@ -1436,7 +1455,10 @@ static void dump_rss_url(const SourceConfig *s, const SourceType *t, FILE *f) {
 
         if (!s->rss_url)
                 derived = no_rss_url(s->url ? s->url : (t ? t->default_url : NULL));
-        fprintf(f, "rss_url = %s\n", s->rss_url ? s->rss_url : strempty(derived));
+        const char *v = s->rss_url ? s->rss_url : derived;
+        /* on a very long host, the derived address may not fit on a line: it stays derived */
+        if (v && strlen("rss_url = ") + strlen(v) < INI_MAX_LINE)
+                fprintf(f, "rss_url = %s\n", v);
 }
 
 static void dump_source(const SourceConfig *s, const DaemonSettings *d, FILE *f) {
