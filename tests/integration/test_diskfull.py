@@ -115,7 +115,9 @@ def test_full_disk_does_not_repeat_a_delivery(env, small_fs):
     env.syslog.close()
     env.serve_feed("us-changed.xml")
     env.journal.wait(2, WAIT)
-    env.wait_for_log(p, "retrying in", WAIT)
+    end = env.wait_for_log(p, "Polled 'us': 1 document", WAIT)
+    env.wait_for_log(p, "Polled 'us': not modified", WAIT, after=end)  # all written: settled
+    assert len(env.query("SELECT id FROM outbox WHERE state = 'pending'")) == 2
     con = sqlite3.connect(env.db)
     with con:  # due in 2 s rather than 30
         con.execute("UPDATE outbox SET next_attempt = strftime('%s', 'now') + 2"
@@ -125,7 +127,8 @@ def test_full_disk_does_not_repeat_a_delivery(env, small_fs):
     syslog = harness.syslog_receiver(env.syslog.path)
     try:
         syslog.wait(2, WAIT)
-        # a later poll: time has passed in the daemon since it delivered them
+        # a later poll (that cannot record its health): time has passed in the daemon since
+        # it delivered them
         env.wait_for_log(p, "Polled 'us'", WAIT, after=len(env.daemon_log(p)))
         got = len(syslog.records())
     finally:
