@@ -425,9 +425,116 @@ static int parse_smtp_url(ConfigParser *p, const char *key, const char *value, v
         return parse_url_scheme(p, key, value, field, schemes);
 }
 
+/* The ']' that ends the bracket expression starting at s ("[]a]", "[^]a]" and "[[:alpha:]]"
+ * included), or the last character when there is none (regcomp() then says what is wrong). */
+static const char *regex_bracket_end(const char *s) {
+        s += 1 + (s[1] == '^');
+        s += *s == ']';
+        for (; *s && *s != ']'; s++)
+                if (*s == '[' && s[1] && strchr(":.=", s[1])) {
+                        const char end[] = { s[1], ']', '\0' };
+                        const char *e = strstr(s + 2, end);
+                        if (!e)
+                                break;
+                        s = e + 1;
+                }
+        return *s ? s : s - 1;
+}
+
+/* "{m}", "{m,}", "{m,n}" or "{,n}" at s: the larger count (m + 1 for "{m,}"), *ret_end at the
+ * '}'; -1 when it is not an interval. */
+static long regex_interval(const char *s, const char **ret_end) {
+        char *end;
+        long m, n;
+
+        if (s[1] == ',') /* "{,n}": a GNU extension for {0,n} */
+                m = n = 0, end = (char *) s + 1;
+        else if (isdigit((unsigned char) s[1]))
+                m = n = strtol(s + 1, &end, 10);
+        else
+                return -1;
+        if (*end == ',') {
+                n = isdigit((unsigned char) end[1]) ? strtol(end + 1, &end, 10) : m + 1;
+                if (*end == ',')
+                        return -1;
+        }
+        if (*end != '}')
+                return -1;
+        *ret_end = end;
+        return MAX(m, n);
+}
+
+#define REGEX_DEPTH_MAX 32
+#define REGEX_COUNT_MAX 255 /* _POSIX_RE_DUP_MAX: what every system supports */
+
+/* glibc's regcomp() copies a subexpression for each repetition: "n++…+" with 80 '+' or
+ * "((a{0,255}){0,255}){0,255}" take seconds and gigabytes to compile (found by fuzz-config,
+ * 2026-11). Such patterns are refused first: a repetition of a repetition (undefined in POSIX
+ * anyway), a count above 255, and a counted repetition of a group that holds one. Returns why,
+ * or NULL. */
+static const char *regex_refusal(const char *s) {
+        bool counted[REGEX_DEPTH_MAX + 1] = {}, closed_counted = false, after_repeat = false;
+        size_t depth = 0;
+
+        for (; *s; s++) {
+                bool repeat = false, atom_counted = false;
+                const char *end;
+                long count;
+
+                switch (*s) {
+                case '\\':
+                        s += s[1] != '\0';
+                        break;
+                case '[':
+                        s = regex_bracket_end(s);
+                        break;
+                case '(':
+                        if (depth == REGEX_DEPTH_MAX)
+                                return "groups nested too deeply";
+                        counted[++depth] = false;
+                        break;
+                case ')':
+                        if (depth > 0) {
+                                atom_counted = counted[depth--];
+                                counted[depth] |= atom_counted;
+                        }
+                        break;
+                case '*':
+                case '+':
+                case '?':
+                        repeat = true;
+                        break;
+                case '{':
+                        count = regex_interval(s, &end);
+                        if (count < 0)
+                                break;
+                        if (count > REGEX_COUNT_MAX)
+                                return "a count above 255";
+                        if (closed_counted)
+                                return "a counted repetition of a group that has one";
+                        counted[depth] = true;
+                        repeat = true;
+                        s = end;
+                        break;
+                }
+                if (repeat && after_repeat)
+                        return "a repetition of a repetition";
+                after_repeat = repeat;
+                closed_counted = repeat ? closed_counted : atom_counted;
+        }
+        return NULL;
+}
+
 static int parse_regex(ConfigParser *p, const char *key, const char *value, void *field) {
+        const char *refusal = regex_refusal(value);
         regex_t re;
-        int r = regcomp(&re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        int r;
+
+        if (refusal) {
+                ERR(p, "'%s': regular expression '%s' refused: %s", key, value, refusal);
+                return -EINVAL;
+        }
+        r = regcomp(&re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
         if (r != 0) {
                 char msg[128];
                 regerror(r, &re, msg, sizeof(msg));
