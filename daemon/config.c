@@ -441,6 +441,14 @@ static const char *regex_bracket_end(const char *s) {
         return *s ? s : s - 1;
 }
 
+#define REGEX_DEPTH_MAX 32
+#define REGEX_COUNT_MAX 255 /* _POSIX_RE_DUP_MAX: what every system supports */
+
+/* A count, at most REGEX_COUNT_MAX + 1: enough to refuse it, and no overflow after. */
+static long regex_count(const char *s, char **end) {
+        return MIN(strtol(s, end, 10), (long) REGEX_COUNT_MAX + 1);
+}
+
 /* "{m}", "{m,}", "{m,n}" or "{,n}" at s: the larger count (m + 1 for "{m,}"), *ret_end at the
  * '}'; -1 when it is not an interval. */
 static long regex_interval(const char *s, const char **ret_end) {
@@ -450,11 +458,11 @@ static long regex_interval(const char *s, const char **ret_end) {
         if (s[1] == ',') /* "{,n}": a GNU extension for {0,n} */
                 m = n = 0, end = (char *) s + 1;
         else if (isdigit((unsigned char) s[1]))
-                m = n = strtol(s + 1, &end, 10);
+                m = n = regex_count(s + 1, &end);
         else
                 return -1;
         if (*end == ',') {
-                n = isdigit((unsigned char) end[1]) ? strtol(end + 1, &end, 10) : m + 1;
+                n = isdigit((unsigned char) end[1]) ? regex_count(end + 1, &end) : m + 1;
                 if (*end == ',')
                         return -1;
         }
@@ -463,9 +471,6 @@ static long regex_interval(const char *s, const char **ret_end) {
         *ret_end = end;
         return MAX(m, n);
 }
-
-#define REGEX_DEPTH_MAX 32
-#define REGEX_COUNT_MAX 255 /* _POSIX_RE_DUP_MAX: what every system supports */
 
 /* glibc's regcomp() copies a subexpression for each repetition: "n++…+" with 80 '+' or
  * "((a{0,255}){0,255}){0,255}" take seconds and gigabytes to compile (found by fuzz-config,
