@@ -190,18 +190,19 @@ static int qp_line(Buffer *b, const char *s, size_t n) {
                 bool literal = (c >= 33 && c <= 126 && c != '=') ||
                                ((c == ' ' || c == '\t') && !last);
 
-                if (i == 0 && (c == '.' || (n >= 5 && memcmp(s, "From ", 5) == 0)))
+                /* a soft break leaves room for the '=' (76 in all) */
+                if (literal && col + 1 > 75) {
+                        if (buffer_puts(b, "=\r\n") < 0)
+                                return -ENOMEM;
+                        col = 0;
+                }
+                /* no output line starts with '.' or "From ", after a soft break either */
+                if (literal && col == 0 && (c == '.' || (n - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
                         literal = false;
                 if (!literal) {
                         if (qp_byte(b, c, &col) < 0)
                                 return -ENOMEM;
                         continue;
-                }
-                /* a soft break leaves room for the '=' (76 in all) */
-                if (col + 1 > 75) {
-                        if (buffer_puts(b, "=\r\n") < 0)
-                                return -ENOMEM;
-                        col = 0;
                 }
                 if (buffer_append(b, &s[i], 1) < 0)
                         return -ENOMEM;

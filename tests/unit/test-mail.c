@@ -261,6 +261,17 @@ static void test_qp(void **state) {
         _cleanup_free_ char *b = qp("trailing \n.\nFrom here\n\ttab\t\n");
         assert_string_equal(b, "trailing=20\r\n=2E\r\n=46rom here\r\n\ttab=09\r\n");
 
+        /* ... and so are they at the start of a line that a soft break began (fuzz-mail) */
+        _cleanup_free_ char *dot = qp("=========================.\n");
+        assert_string_equal(dot, "=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=\r\n"
+                                 "=2E\r\n");
+        _cleanup_free_ char *from = qp("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxFrom here\n");
+        assert_string_equal(from, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=\r\n"
+                                  "=46rom here\r\n");
+        _cleanup_free_ char *dd = qp_decode(dot), *fd = qp_decode(from);
+        assert_string_equal(dd, "=========================.\n");
+        assert_string_equal(fd, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxFrom here\n");
+
         Buffer v = {};
         for (int i = 0; i < 300; i++)
                 assert_int_equal(buffer_puts(&v, i % 7 ? "a" : "ø"), 0);
