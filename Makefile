@@ -111,19 +111,34 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libadvisory.a
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -o $@ $< $(BUILD)/libadvisory.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
-# Fuzzing (libFuzzer, clang): one target per built-in extractor, and the config parser.
+# Fuzzing (libFuzzer, clang): one target per extractor (built-in, user-defined html and xml), the
+# config parser and the e-mail renderer (RFC 2047 headers, quoted-printable).
 #   make fuzz                  build, then run each target FUZZ_TIME seconds (default 60)
 FUZZ_SOURCES = us no uk ca de au
 FUZZ_TIME ?= 60
-FUZZ_BINS = $(FUZZ_SOURCES:%=$(BUILD)/fuzz/fuzz-extract-%) $(BUILD)/fuzz/fuzz-config
+FUZZ_BINS = $(FUZZ_SOURCES:%=$(BUILD)/fuzz/fuzz-extract-%) $(BUILD)/fuzz/fuzz-extract-html \
+	$(BUILD)/fuzz/fuzz-extract-xml $(BUILD)/fuzz/fuzz-config $(BUILD)/fuzz/fuzz-mail
 
-$(BUILD)/fuzz/fuzz-extract-%: tests/fuzz/fuzz-extract.c $(BUILD)/libadvisory.a
+# user-defined sources: the same target for html and xml pages
+$(BUILD)/fuzz/fuzz-extract-html $(BUILD)/fuzz/fuzz-extract-xml: tests/fuzz/fuzz-user.c $(BUILD)/libadvisory.a
+	@mkdir -p $(@D)
+	$(E) "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DFUZZ_XML=$(if $(filter %-xml,$@),1,0) -o $@ $< \
+		$(BUILD)/libadvisory.a $(PKG_LIBS) -lm
+
+# (a static pattern rule: a plain one would also "remake" the included fuzz-extract-*.d files)
+$(FUZZ_SOURCES:%=$(BUILD)/fuzz/fuzz-extract-%): $(BUILD)/fuzz/fuzz-extract-%: tests/fuzz/fuzz-extract.c $(BUILD)/libadvisory.a
 	@mkdir -p $(@D)
 	$(E) "  FUZZ    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DFUZZ_SOURCE='"$*"' -o $@ $< \
 		$(BUILD)/libadvisory.a $(PKG_LIBS) -lm
 
 $(BUILD)/fuzz/fuzz-config: tests/fuzz/fuzz-config.c $(BUILD)/libadvisory.a
+	@mkdir -p $(@D)
+	$(E) "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libadvisory.a $(PKG_LIBS) -lm
+
+$(BUILD)/fuzz/fuzz-mail: tests/fuzz/fuzz-mail.c $(BUILD)/libadvisory.a
 	@mkdir -p $(@D)
 	$(E) "  FUZZ    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libadvisory.a $(PKG_LIBS) -lm

@@ -13,7 +13,9 @@ mkdir -p "$crashes"
 seeds_for() {
         case "$1" in
         fuzz-config) echo tests/fuzz/seeds/config config ;;
+        fuzz-extract-html | fuzz-extract-xml) echo tests/fixtures/user ;;
         fuzz-extract-*) echo "tests/fixtures/${1#fuzz-extract-}" ;;
+        fuzz-mail) echo tests/fuzz/seeds/mail ;;
         esac
 }
 
