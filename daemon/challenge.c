@@ -1,13 +1,16 @@
 /* challenge.c: markers of challenge and block pages, seen on live government sites. */
 #include "challenge.h"
 
+#include <assert.h>
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util.h"
 
-/* word: the marker must stand alone ("Ray ID", not "array identifier"), for markers that are
+/* Every marker has at least two bytes (challenge_detect() filters on them).
+ * word: the marker must stand alone ("Ray ID", not "array identifier"), for markers that are
  * words of a language rather than names in markup. */
 static const struct {
         const char *marker;
@@ -55,26 +58,41 @@ static bool word_byte(char c) {
         return isalnum((unsigned char) c) || (unsigned char) c >= 0x80 || c == '_';
 }
 
-static bool contains_no_case(const char *data, size_t n, const char *needle, bool word) {
-        size_t l = strlen(needle);
-        int first = tolower((unsigned char) needle[0]);
+/* Whether marker m is at data[i] (case-insensitive), standing alone if it must. */
+static bool marker_at(const char *data, size_t n, size_t i, size_t m) {
+        size_t l = strlen(markers[m].marker);
 
-        for (size_t i = 0; i + l <= n; i++) {
-                if (tolower((unsigned char) data[i]) != first ||
-                    strncasecmp(data + i, needle, l) != 0)
-                        continue;
-                if (!word || ((i == 0 || !word_byte(data[i - 1])) &&
-                              (i + l == n || !word_byte(data[i + l]))))
-                        return true;
-        }
-        return false;
+        if (i + l > n || strncasecmp(data + i, markers[m].marker, l) != 0)
+                return false;
+        return !markers[m].word || ((i == 0 || !word_byte(data[i - 1])) &&
+                                    (i + l == n || !word_byte(data[i + l])));
 }
 
+/* One pass over the document (it is every page of every poll): at each byte, the markers whose
+ * first two bytes are there (a bit per marker, either case) are compared in full. The first
+ * marker of the table that occurs names the page, as if each had been searched for in turn. */
 const char *challenge_detect(const char *data, size_t size) {
         size_t n = MIN(size, (size_t) SCAN_MAX);
+        uint32_t first[256] = {}, second[256] = {}, found = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(markers); i++)
-                if (contains_no_case(data, n, markers[i].marker, markers[i].word))
-                        return markers[i].what;
+        static_assert(ELEMENTSOF(markers) <= 32, "a bit per marker");
+        for (size_t m = 0; m < ELEMENTSOF(markers); m++) {
+                const unsigned char *s = (const unsigned char *) markers[m].marker;
+                first[tolower(s[0])] |= UINT32_C(1) << m;
+                first[toupper(s[0])] |= UINT32_C(1) << m;
+                second[tolower(s[1])] |= UINT32_C(1) << m;
+                second[toupper(s[1])] |= UINT32_C(1) << m;
+        }
+        for (size_t i = 0; i + 1 < n; i++) {
+                uint32_t candidates = first[(unsigned char) data[i]] &
+                                      second[(unsigned char) data[i + 1]] & ~found;
+
+                for (size_t m = 0; candidates; m++, candidates >>= 1)
+                        if ((candidates & 1) && marker_at(data, n, i, m))
+                                found |= UINT32_C(1) << m;
+        }
+        for (size_t m = 0; m < ELEMENTSOF(markers); m++)
+                if (found & (UINT32_C(1) << m))
+                        return markers[m].what;
         return NULL;
 }
