@@ -181,6 +181,8 @@ def test_the_installed_unit_under_a_booted_systemd():
         pytest.skip("needs root and systemd-nspawn (systemd-container)")
     r = subprocess.run([str(REPO / "scripts/systemd-smoke.sh"), str(BUILD)], capture_output=True,
                        text=True, timeout=400, stdin=subprocess.DEVNULL, env=child_env())
+    if r.returncode == 3:
+        pytest.skip(r.stderr.strip())
     assert r.returncode == 0, f"{r.stdout}\n{r.stderr}"
     assert re.search(r"^\d+ passed, 0 failed$", r.stdout, re.M), r.stdout
 
