@@ -1,20 +1,10 @@
 /* fuzz-extract.c: libFuzzer target for one built-in extractor (FUZZ_SOURCE, e.g. "us"). Whatever
  * the bytes, the extractor returns records that satisfy the record's contract, or a failure with
  * a class and a reason and no records. */
-#include <assert.h>
-
+#include "fuzz-record.h"
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_record(const Advisory *a) {
-        assert(level_valid(a->level));
-        assert(a->regional_level == LEVEL_NONE || (a->regional_level > a->level && level_valid(a->regional_level)));
-        assert(strlen(a->country) == 2);
-        assert(a->label && strlen(a->label) <= ADVISORY_LABEL_MAX);
-        assert(utf8_is_valid(a->label, strlen(a->label)));
-        assert(!strpbrk(a->label, "\r\n"));
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const SourceType *t = source_type_builtin(FUZZ_SOURCE);
@@ -35,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         } else {
                 assert((size_t) r == l.n && l.n > 0);
                 for (size_t i = 0; i < l.n; i++)
-                        check_record(&l.items[i]);
+                        fuzz_check_record(&l.items[i]);
         }
         advisory_list_clear(&l);
         free(copy);
