@@ -57,6 +57,11 @@ static usec_t poller_interval(const Poller *p) {
 
 static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
+/* A delay as people read it in the log: "1m4s", not "1m3s600ms" (jitter makes it uneven). */
+static usec_t delay_to_read(usec_t delay) {
+        return delay < USEC_PER_SEC ? delay : (delay + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC;
+}
+
 static int poller_schedule(Poller *p, usec_t delay) {
         Manager *m = p->manager;
         char buf[DURATION_MAX];
@@ -80,7 +85,7 @@ static int poller_schedule(Poller *p, usec_t delay) {
         if (r < 0)
                 log_debug_errno(r, "Failed to record the next poll of '%s', ignoring",
                                 p->config->id);
-        log_debug("Next poll of '%s' in %s.", p->config->id, format_duration(buf, delay));
+        log_debug("Next poll of '%s' in %s.", p->config->id, format_duration(buf, delay_to_read(delay)));
         return 0;
 }
 
@@ -192,7 +197,7 @@ static void on_poll_finished(Poll *poll, void *userdata) {
                 log_warning("Failed to poll '%s': %s (%s)%s%s.", p->config->id, o->error,
                             failure_class_to_string(o->failure),
                             m->options.once ? "" : ", retrying in ",
-                            m->options.once ? "" : format_duration(buf, delay));
+                            m->options.once ? "" : format_duration(buf, delay_to_read(delay)));
         }
         if (o->recorded > 0 || o->failed == 0)
                 poller_report(p, o);

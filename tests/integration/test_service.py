@@ -174,6 +174,19 @@ def test_retry_after_postpones_the_next_poll(env):
     assert len(env.server.requests(FEED_PATH)) == 1
 
 
+def test_back_off_is_logged_in_whole_seconds(env):
+    """The first retry comes after 1m plus a random tenth of it; the log says "1m4s", not
+    "1m3s600ms"."""
+    env.write_config(daemon={"interval": "1h"})
+    env.server.fail(FEED_PATH, 500)
+    p = env.start_daemon()
+    env.wait_for_log(p, "retrying in", WAIT)
+    log = env.daemon_log(p)
+    assert re.search(r"\(http-5xx\), retrying in 1m(\ds)?\.$", log, re.M), log
+    rc, _ = stop(env, p)
+    assert rc == 0
+
+
 STATUS_LINE = re.compile(r"Polling 1 source; next poll of us in \S+; 0 failing")
 
 
