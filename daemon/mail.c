@@ -197,7 +197,8 @@ static int qp_line(Buffer *b, const char *s, size_t n) {
                         col = 0;
                 }
                 /* no output line starts with '.' or "From ", after a soft break either */
-                if (literal && col == 0 && (c == '.' || (n - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
+                if (literal && col == 0 &&
+                    (c == '.' || (n - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
                         literal = false;
                 if (!literal) {
                         if (qp_byte(b, c, &col) < 0)

@@ -59,7 +59,9 @@ static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
 /* A delay as people read it in the log: "1m4s", not "1m3s600ms" (jitter makes it uneven). */
 static usec_t delay_to_read(usec_t delay) {
-        return delay < USEC_PER_SEC ? delay : (delay + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC;
+        if (delay < USEC_PER_SEC)
+                return delay;
+        return (delay + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC;
 }
 
 static int poller_schedule(Poller *p, usec_t delay) {
@@ -85,7 +87,8 @@ static int poller_schedule(Poller *p, usec_t delay) {
         if (r < 0)
                 log_debug_errno(r, "Failed to record the next poll of '%s', ignoring",
                                 p->config->id);
-        log_debug("Next poll of '%s' in %s.", p->config->id, format_duration(buf, delay_to_read(delay)));
+        log_debug("Next poll of '%s' in %s.", p->config->id,
+                  format_duration(buf, delay_to_read(delay)));
         return 0;
 }
 

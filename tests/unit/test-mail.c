@@ -261,16 +261,23 @@ static void test_qp(void **state) {
         _cleanup_free_ char *b = qp("trailing \n.\nFrom here\n\ttab\t\n");
         assert_string_equal(b, "trailing=20\r\n=2E\r\n=46rom here\r\n\ttab=09\r\n");
 
-        /* ... and so are they at the start of a line that a soft break began (fuzz-mail) */
-        _cleanup_free_ char *dot = qp("=========================.\n");
-        assert_string_equal(dot, "=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=3D=\r\n"
-                                 "=2E\r\n");
-        _cleanup_free_ char *from = qp("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxFrom here\n");
-        assert_string_equal(from, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=\r\n"
-                                  "=46rom here\r\n");
+        /* ... and so are they at the start of a line that a soft break began (fuzz-mail):
+         * 25 '=' fill a line (3 columns each), 75 'x' too */
+        char equals[26] = {}, encoded[76] = {}, xs[76] = {};
+        memset(equals, '=', 25);
+        for (int i = 0; i < 25; i++)
+                memcpy(encoded + 3 * i, "=3D", 3);
+        memset(xs, 'x', 75);
+        _cleanup_free_ char *dot_text = strprintf("%s.\n", equals);
+        _cleanup_free_ char *from_text = strprintf("%sFrom here\n", xs);
+        _cleanup_free_ char *dot_qp = strprintf("%s=\r\n=2E\r\n", encoded);
+        _cleanup_free_ char *from_qp = strprintf("%s=\r\n=46rom here\r\n", xs);
+        _cleanup_free_ char *dot = qp(dot_text), *from = qp(from_text);
+        assert_string_equal(dot, dot_qp);
+        assert_string_equal(from, from_qp);
         _cleanup_free_ char *dd = qp_decode(dot), *fd = qp_decode(from);
-        assert_string_equal(dd, "=========================.\n");
-        assert_string_equal(fd, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxFrom here\n");
+        assert_string_equal(dd, dot_text);
+        assert_string_equal(fd, from_text);
 
         Buffer v = {};
         for (int i = 0; i < 300; i++)
