@@ -5,6 +5,8 @@
 #   make check           install missing Debian packages, build, run unit + integration tests
 #   make check SANITIZE=1   the same, built with ASan+UBSan into build-san/
 #   make crash-test      SIGKILL the daemon at random moments, prove nothing is lost or corrupted
+#   make fuzz            libFuzzer targets (clang) into build-fuzz/, each run FUZZ_TIME s (60)
+#   make bench           the benchmark against urlwatch (BENCHMARKS.md)
 #   make install         PREFIX=/usr/local DESTDIR= (see the README: Installing)
 #   make uninstall       the same variables
 #   make clean
