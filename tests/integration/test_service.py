@@ -204,25 +204,40 @@ def test_service_manager_protocol(env, notify):
         raise AssertionError(f"no {what} on NOTIFY_SOCKET: {notify.records()}\n"
                              f"{env.daemon_log(p)}")
 
+    def after_ready():
+        records = notify.records()
+        first = next(i for i, m in enumerate(records) if m.get("READY") == "1")
+        return records[first + 1:]
+
     wait_for(lambda m: m.get("READY") == "1", "READY=1")
     ready = next(m for m in notify.records() if m.get("READY") == "1")
     # READY=1 comes once the first poll is armed, with the status line in the same datagram
     assert STATUS_LINE.fullmatch(ready.get("STATUS", "")), ready
-    # after the first poll, the status is sent again, still naming the next poll
+    # after the first poll has finished, the status is sent again, still naming the next poll;
+    # the datagram comes after the "baseline" log line, so wait for it rather than assume it
     env.wait_for_log(p, "baseline of 23 countries", WAIT)
-    wait_for(lambda m: STATUS_LINE.fullmatch(m.get("STATUS", "")), "STATUS= after the poll", 2)
+    deadline = time.monotonic() + WAIT
+    while not any(STATUS_LINE.fullmatch(m.get("STATUS", "")) for m in after_ready()):
+        assert time.monotonic() < deadline, f"no STATUS= after the poll: {notify.records()}"
+        notify.wait(len(notify.records()) + 1, 0.2)
     # WATCHDOG_USEC=1s: sd-event pings from the loop well within it, again and again
     wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1 twice", 2)
 
+    # the reload: RELOADING=1 (with the time), then READY=1 again, and nothing READY between.
+    # Whatever the loop still sends (watchdog pings, status lines) may interleave.
     seen = len(notify.records())
     p.send_signal(signal.SIGHUP)
     env.wait_for_log(p, "Configuration reloaded", WAIT)
-    after = notify.wait(seen + 2, WAIT)[seen:]
-    after = [m for m in after if "WATCHDOG" not in m]
-    reloading = after[0]
-    assert reloading.get("RELOADING") == "1", after
-    assert int(reloading["MONOTONIC_USEC"]) > 0, reloading
-    assert any(m.get("READY") == "1" for m in after[1:]), after
+    deadline = time.monotonic() + WAIT
+    while not any(m.get("READY") == "1" for m in notify.records()[seen:]):
+        assert time.monotonic() < deadline, f"no READY=1 after the reload: {notify.records()}"
+        notify.wait(len(notify.records()) + 1, 0.2)
+    after = notify.records()[seen:]
+    reloading = [i for i, m in enumerate(after) if m.get("RELOADING") == "1"]
+    ready_again = [i for i, m in enumerate(after) if m.get("READY") == "1"]
+    assert len(reloading) == 1, after
+    assert int(after[reloading[0]]["MONOTONIC_USEC"]) > 0, after
+    assert ready_again and ready_again[0] > reloading[0], after
     assert p.poll() is None
 
     rc, _ = stop(env, p)
