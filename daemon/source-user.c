@@ -181,6 +181,8 @@ static int user_node_text(Buffer *b, xmlNodePtr top, bool xml) {
         }
         }
         for (;;) {
+                if (b->size >= USER_TEXT_MAX)
+                        return 0; /* full: the rest would be cut anyway */
                 if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
                         r = user_append(b, n->content);
                 else if ((n->type == XML_ELEMENT_NODE || n == top) && n->children &&
@@ -209,8 +211,24 @@ static int user_node_text(Buffer *b, xmlNodePtr top, bool xml) {
         }
 }
 
+/* Whether the walk of top's text (user_node_text) already took n's: n lies under top, and no
+ * hidden element stands between them. Attributes and the like are not part of an element's text. */
+static bool user_covered(xmlNodePtr n, xmlNodePtr top, bool xml) {
+        if (!top || (n->type != XML_ELEMENT_NODE && n->type != XML_TEXT_NODE &&
+                     n->type != XML_CDATA_SECTION_NODE))
+                return false;
+        for (xmlNodePtr p = n->parent; p; p = p->parent) {
+                if (user_hidden(p, xml))
+                        return false;
+                if (p == top)
+                        return true;
+        }
+        return false;
+}
+
 /* The cleaned text of what the XPath selects (a node-set's nodes, separated; else the string
- * value of the result). Empty when it selects nothing. */
+ * value of the result). Empty when it selects nothing. A node inside another selected node
+ * (//div on nested boxes) adds nothing: its text is already there, once. */
 static int user_selected_text(const UserPattern *pat, xmlDocPtr doc, char **ret) {
         _cleanup_(xmlXPathFreeContextp) xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
         _cleanup_(xmlXPathFreeObjectp) xmlXPathObjectPtr obj = NULL;
@@ -224,10 +242,20 @@ static int user_selected_text(const UserPattern *pat, xmlDocPtr doc, char **ret)
         if (!obj)
                 return -EINVAL; /* e.g. an unknown function: compiles, fails on use */
         if (obj->type == XPATH_NODESET) {
+                /* the last node walked whole: node-sets come in document order, enclosing nodes first */
+                xmlNodePtr top = NULL;
+
                 for (int i = 0; obj->nodesetval && i < obj->nodesetval->nodeNr && r >= 0; i++) {
-                        r = user_node_text(&b, obj->nodesetval->nodeTab[i], pat->xml);
+                        xmlNodePtr n = obj->nodesetval->nodeTab[i];
+
+                        if (user_covered(n, top, pat->xml))
+                                continue;
+                        r = user_node_text(&b, n, pat->xml);
                         if (r >= 0)
                                 r = user_append(&b, BAD_CAST " ");
+                        if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+                            n->type == XML_HTML_DOCUMENT_NODE)
+                                top = n;
                 }
         } else {
                 xmlChar *v = xmlXPathCastToString(obj);

@@ -259,6 +259,17 @@ static void test_html_is_read_like_a_browser(void **state) {
         const SourceConfig cells = config(SOURCE_KIND_HTML, "//td", "4 Do not", NULL, NULL, NULL);
         expect_level(&cells, "<table><tr><td>4</td><td>Do not travel</td></tr></table>", 4,
                      "4 Do not travel");
+        /* a box inside a selected box: its text is there once, not once per enclosing box */
+        const SourceConfig divs = config(SOURCE_KIND_HTML, "//div", "^Do not travel$", NULL, NULL,
+                                         "normal");
+        expect_level(&divs, "<div><div>Do not <div>travel</div></div></div>", 4, "Do not travel");
+        expect_level(&divs, "<div>Do not</div><div><div>travel</div></div>", 4, "Do not travel");
+        /* but what the enclosing box did not show is taken: an attribute, text in a script */
+        const SourceConfig inner = config(SOURCE_KIND_HTML,
+                                          "//div[@class='a'] | //div/@title | //script/text()",
+                                          "^Do not travel 4 x$", NULL, NULL, NULL);
+        expect_level(&inner, "<div class=a title=4>Do not travel<script>x</script></div>", 4,
+                     "Do not travel 4 x");
         /* an XPath whose result is a string, and one that selects an attribute */
         const SourceConfig str = config(SOURCE_KIND_HTML, "normalize-space(//h1)", "Do not", NULL,
                                         NULL, NULL);
