@@ -146,6 +146,15 @@ def normalise_lasted(rows):
     return rows
 
 
+def blank_open_lasted(rows):
+    """Two runs of advisoryctl may see the clock a second apart: blank what depends on it (the
+    `lasted` of a period still in force, JSON null or CSV empty `until`)."""
+    for r in rows:
+        if r["until"] in (None, ""):
+            r["lasted"] = None
+    return rows
+
+
 def test_history_for_people(world):
     out = ok(world, "history", "kazakhstan")
     lines = out.splitlines()
@@ -176,8 +185,10 @@ def test_history_json_and_csv(world):
     for source in ("au", "ca", "de", "us"):
         mine = [r for r in rows if r["source"] == source]
         assert [r["until"] for r in mine] == [r["since"] for r in mine[1:]] + [None]
+    # the same rows in CSV (two runs: the clock may pass a second between them)
     text = ok(world, "--csv", "history", "KZ")
-    assert csv_rows(text) == [as_csv(r) for r in ok_json(world, "history", "KZ")]
+    assert blank_open_lasted(csv_rows(text)) == \
+        blank_open_lasted([as_csv(r) for r in ok_json(world, "history", "KZ")])
     assert_golden("history-kz.json", json.dumps(normalise_lasted(rows), indent=2) + "\n")
 
 
@@ -190,8 +201,8 @@ def test_history_filters(world):
         [(3, CTL_SNAPSHOTS["2022-01-06"]), (2, CTL_SNAPSHOTS["2022-06-01"])]
     assert ok_json(world, "history", "KZ", "--source", "xx") == []
     # options before or after the country, global options anywhere
-    assert ok(world, "--json", "history", "--source", "us", "KZ") == \
-        ok(world, "history", "KZ", "--json", "--source", "us")
+    assert blank_open_lasted(json.loads(ok(world, "--json", "history", "--source", "us", "KZ"))) \
+        == blank_open_lasted(json.loads(ok(world, "history", "KZ", "--json", "--source", "us")))
 
 
 def test_history_with_regional_levels(world):
