@@ -14,14 +14,13 @@ import email
 import email.policy
 import http.server
 import json
-import os
 import sqlite3
 import ssl
 import subprocess
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiosmtpd.controller import Controller

@@ -5,7 +5,6 @@ that is down, or refuses; hostile labels; a daemon killed in the middle of a del
 
 import email.policy
 import email.utils
-import os
 import re
 import signal
 import subprocess

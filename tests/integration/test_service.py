@@ -17,12 +17,10 @@ from advisoryenv import FEED_PATH
 WAIT = 20  # seconds; nothing here takes more than a few when it works
 
 
-def stop(env, p, within=10):
-    """SIGTERM, then the exit status; fails when the daemon takes more than `within` seconds."""
-    started = time.monotonic()
+def stop(env, p):
+    """SIGTERM, then the exit status. WAIT only keeps a broken daemon from hanging the suite."""
     p.send_signal(signal.SIGTERM)
-    rc = p.wait(within)
-    return rc, time.monotonic() - started
+    return p.wait(WAIT)
 
 
 @pytest.fixture
@@ -47,9 +45,8 @@ def test_polls_on_schedule_notifies_and_stops_on_sigterm(env):
     assert len(env.server.requests(FEED_PATH)) >= 2
     assert all(r.headers["user-agent"].startswith("advisoryd/")
                for r in env.server.requests(FEED_PATH))
-    rc, took = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0, env.daemon_log(p)
-    assert took < 5
     assert env.status()["KZ"]["level"] == 3
     assert all(o["state"] == "delivered" for o in env.outbox())
     # later polls of the same document were conditional and cost nothing
@@ -65,7 +62,7 @@ def test_keeps_polling_while_idle(env):
     assert len(requests) >= 3, env.daemon_log(p)
     assert [r.status for r in requests[1:3]] == [304, 304]
     assert requests[0].client == requests[1].client == requests[2].client  # keep-alive
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     assert env.source()["consecutive_failures"] == 0
 
@@ -112,7 +109,7 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(env, notify):
     env.wait_for_log(p, "Configuration reloaded", WAIT)
     ready = [m for m in notify.wait(n + 2, WAIT)[n:] if m.get("READY") == "1"]
     assert ready and "not reloaded" not in ready[0]["STATUS"], ready
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     assert notify.errors == []
 
@@ -139,22 +136,22 @@ def test_sighup_applies_a_new_configuration(env):
     assert env.server.wait_for_requests(moved, 1, WAIT), env.daemon_log(p)
     (record,) = env.journal.wait(1, WAIT)
     assert (record["ADVISORY_COUNTRY"], record["ADVISORY_LEVEL"]) == ("KZ", "4")
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     assert env.syslog.records() == []  # the syslog notifier is gone with the old config
     assert {o["notifier"] for o in env.outbox()} == {"j"}
 
 
 def test_sigterm_during_a_fetch_exits_promptly(env):
-    env.write_config(daemon={"timeout": "60s"})
+    # the transfer would time out after an hour: exiting at all means SIGTERM did not wait for it
+    env.write_config(daemon={"timeout": "1h"})
     env.serve_feed("us-baseline.xml", hold=True)  # the server does not answer
     p = env.start_daemon()
     assert env.server.wait_for_requests(FEED_PATH, 1, WAIT), env.daemon_log(p)
 
-    rc, took = stop(env, p)
+    rc = stop(env, p)
 
     assert rc == 0, env.daemon_log(p)
-    assert took < 5
     assert env.ctl_json("status") == []
 
 
@@ -169,7 +166,7 @@ def test_retry_after_postpones_the_next_poll(env):
     assert src["last_error_class"] == "http-5xx"
     next_poll = calendar.timegm(time.strptime(src["next_poll"], "%Y-%m-%dT%H:%M:%SZ"))
     assert next_poll >= time.time() + 3000, src
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     assert len(env.server.requests(FEED_PATH)) == 1
 
@@ -183,7 +180,7 @@ def test_back_off_is_logged_in_whole_seconds(env):
     env.wait_for_log(p, "retrying in", WAIT)
     log = env.daemon_log(p)
     assert re.search(r"\(http-5xx\), retrying in 1m(\ds)?\.$", log, re.M), log
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
 
 
@@ -240,7 +237,7 @@ def test_service_manager_protocol(env, notify):
     assert ready_again and ready_again[0] > reloading[0], after
     assert p.poll() is None
 
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     stopping = [m for m in notify.records() if m.get("STOPPING") == "1"]
     assert len(stopping) == 1, notify.records()
@@ -252,6 +249,6 @@ def test_no_watchdog_pings_unless_asked(env, notify):
     env.serve_feed("us-baseline.xml")
     p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path})
     env.wait_for_log(p, "baseline of 23 countries", WAIT)
-    rc, _ = stop(env, p)
+    rc = stop(env, p)
     assert rc == 0
     assert not any("WATCHDOG" in m for m in notify.records()), notify.records()

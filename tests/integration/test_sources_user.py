@@ -5,8 +5,6 @@ never become level 1, countries = * with pages that do not exist, and advisoryct
 
 import json
 
-import pytest
-
 XPATH = '//div[@class="advisory-level"]'
 LEVELS = {4: "Do not travel", 3: "Reconsider your need to travel",
           2: "Exercise a high degree of caution", 1: "Exercise normal safety precautions"}
