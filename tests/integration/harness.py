@@ -404,6 +404,18 @@ class Receiver:
                     return list(self._records)
                 self._lock.wait(min(left, 0.05))
 
+    def wait_until(self, pred, timeout, start=0):
+        """Bounded wait until pred holds for the records from index start on; returns those
+        records (pred's truth is the caller's to assert: a timeout returns what came)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                self._drain_locked()
+                left = deadline - time.monotonic()
+                if pred(self._records[start:]) or left <= 0:
+                    return list(self._records[start:])
+                self._lock.wait(min(left, 0.05))
+
     def close(self):
         if self._stop.is_set():
             return

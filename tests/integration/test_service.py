@@ -23,6 +23,27 @@ def stop(env, p):
     return p.wait(WAIT)
 
 
+def is_ready(m):
+    return m.get("READY") == "1"
+
+
+def reload_seen(records):
+    """RELOADING=1, then READY=1: whatever else the loop sends (STATUS= after a poll, watchdog
+    pings) may come before, between or after them."""
+    reloading = [i for i, m in enumerate(records) if m.get("RELOADING") == "1"]
+    return bool(reloading) and any(is_ready(m) for m in records[reloading[0] + 1:])
+
+
+def check_reload(records):
+    """Exactly one RELOADING=1 (with its time), and the READY=1 after it; returns that READY."""
+    assert reload_seen(records), records
+    reloading = [i for i, m in enumerate(records) if m.get("RELOADING") == "1"]
+    assert len(reloading) == 1, records
+    assert int(records[reloading[0]]["MONOTONIC_USEC"]) > 0, records
+    assert not any(is_ready(m) for m in records[:reloading[0]]), records
+    return next(m for m in records[reloading[0] + 1:] if is_ready(m))
+
+
 @pytest.fixture
 def notify(sockdir):
     r = harness.notify_receiver(f"{sockdir}/notify")
@@ -93,9 +114,7 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(env, notify):
     assert env.server.requests(moved) == []
 
     # the service manager heard RELOADING=1, then READY=1 with a status that says why
-    after = notify.wait(seen_notify + 2, WAIT)[seen_notify:]
-    assert after[0].get("RELOADING") == "1", after
-    ready = next(m for m in after if m.get("READY") == "1")
+    ready = check_reload(notify.wait_until(reload_seen, WAIT, seen_notify))
     assert ready["STATUS"].startswith("Polling 1 source; "), ready
     assert f"; configuration not reloaded: {conf}:{line}: " in ready["STATUS"], ready
     # and keeps saying it in later STATUS= lines, until a reload succeeds
@@ -107,8 +126,8 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(env, notify):
     n = len(notify.records())
     p.send_signal(signal.SIGHUP)
     env.wait_for_log(p, "Configuration reloaded", WAIT)
-    ready = [m for m in notify.wait(n + 2, WAIT)[n:] if m.get("READY") == "1"]
-    assert ready and "not reloaded" not in ready[0]["STATUS"], ready
+    ready = check_reload(notify.wait_until(reload_seen, WAIT, n))
+    assert "not reloaded" not in ready["STATUS"], ready
     rc = stop(env, p)
     assert rc == 0
     assert notify.errors == []
@@ -201,11 +220,6 @@ def test_service_manager_protocol(env, notify):
         raise AssertionError(f"no {what} on NOTIFY_SOCKET: {notify.records()}\n"
                              f"{env.daemon_log(p)}")
 
-    def after_ready():
-        records = notify.records()
-        first = next(i for i, m in enumerate(records) if m.get("READY") == "1")
-        return records[first + 1:]
-
     wait_for(lambda m: m.get("READY") == "1", "READY=1")
     ready = next(m for m in notify.records() if m.get("READY") == "1")
     # READY=1 comes once the first poll is armed, with the status line in the same datagram
@@ -213,28 +227,18 @@ def test_service_manager_protocol(env, notify):
     # after the first poll has finished, the status is sent again, still naming the next poll;
     # the datagram comes after the "baseline" log line, so wait for it rather than assume it
     env.wait_for_log(p, "baseline of 23 countries", WAIT)
-    deadline = time.monotonic() + WAIT
-    while not any(STATUS_LINE.fullmatch(m.get("STATUS", "")) for m in after_ready()):
-        assert time.monotonic() < deadline, f"no STATUS= after the poll: {notify.records()}"
-        notify.wait(len(notify.records()) + 1, 0.2)
+    first = next(i for i, m in enumerate(notify.records()) if is_ready(m))
+    later = notify.wait_until(lambda rs: any(STATUS_LINE.fullmatch(m.get("STATUS", ""))
+                                             for m in rs), WAIT, first + 1)
+    assert any(STATUS_LINE.fullmatch(m.get("STATUS", "")) for m in later), notify.records()
     # WATCHDOG_USEC=1s: sd-event pings from the loop well within it, again and again
     wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1 twice", 2)
 
-    # the reload: RELOADING=1 (with the time), then READY=1 again, and nothing READY between.
-    # Whatever the loop still sends (watchdog pings, status lines) may interleave.
+    # the reload: RELOADING=1 (with the time), then READY=1 again
     seen = len(notify.records())
     p.send_signal(signal.SIGHUP)
     env.wait_for_log(p, "Configuration reloaded", WAIT)
-    deadline = time.monotonic() + WAIT
-    while not any(m.get("READY") == "1" for m in notify.records()[seen:]):
-        assert time.monotonic() < deadline, f"no READY=1 after the reload: {notify.records()}"
-        notify.wait(len(notify.records()) + 1, 0.2)
-    after = notify.records()[seen:]
-    reloading = [i for i, m in enumerate(after) if m.get("RELOADING") == "1"]
-    ready_again = [i for i, m in enumerate(after) if m.get("READY") == "1"]
-    assert len(reloading) == 1, after
-    assert int(after[reloading[0]]["MONOTONIC_USEC"]) > 0, after
-    assert ready_again and ready_again[0] > reloading[0], after
+    check_reload(notify.wait_until(reload_seen, WAIT, seen))
     assert p.poll() is None
 
     rc = stop(env, p)
