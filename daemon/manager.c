@@ -195,6 +195,9 @@ static void on_poll_finished(Poll *poll, void *userdata) {
         p->failures = o->failed > 0 ? p->failures + 1 : 0;
         poller_record_health(p, o);
         delay = poller_next_delay(p, o->retry_after);
+        /* stored before the lines that tell of this poll: who reads them finds that state */
+        if (!m->options.once && poller_schedule(p, delay) < 0)
+                log_error("Failed to schedule the next poll of '%s'.", p->config->id);
         if (o->failed > 0) {
                 m->polls_failed++;
                 log_warning("Failed to poll '%s': %s (%s)%s%s.", p->config->id, o->error,
@@ -207,13 +210,10 @@ static void on_poll_finished(Poll *poll, void *userdata) {
         p->poll = poll_free(p->poll);
         m->polls_running--;
         (void) dispatcher_kick(m->dispatcher);
-        if (m->options.once) {
+        if (m->options.once)
                 manager_check_done(m);
-                return;
-        }
-        if (poller_schedule(p, delay) < 0)
-                log_error("Failed to schedule the next poll of '%s'.", p->config->id);
-        manager_notify_status(m);
+        else
+                manager_notify_status(m);
 }
 
 static int poller_start_poll(Poller *p) {
