@@ -251,12 +251,13 @@ class FixtureServer:
         with self._lock:
             return [r for r in self._requests if path is None or r.path == path]
 
-    def wait_for_requests(self, path, count, timeout):
-        """Bounded wait until at least count requests for path arrived."""
+    def wait_for_requests(self, path, count, timeout, answered=False):
+        """Bounded wait until at least count requests for path arrived (answered: and the
+        first count of them have their status; a request is logged before it is answered)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             got = self.requests(path)
-            if len(got) >= count:
+            if len(got) >= count and (not answered or all(r.status for r in got[:count])):
                 return got
             time.sleep(0.02)
         return self.requests(path)

@@ -87,7 +87,7 @@ def test_full_disk_fails_the_poll_cleanly_and_loses_nothing(env, small_fs):
     env.syslog.wait(2, WAIT)
     env.wait_for_source(lambda s: s["documents"] == 2, WAIT)
     p.send_signal(signal.SIGTERM)
-    assert p.wait(10) == 0, env.daemon_log(p)
+    assert p.wait(WAIT) == 0, env.daemon_log(p)
 
     assert sorted(j["ADVISORY_COUNTRY"] for j in told) == ["AZ", "KZ"]
     assert len(env.journal.records()) == 2 and len(env.syslog.records()) == 2
@@ -134,5 +134,5 @@ def test_full_disk_does_not_repeat_a_delivery(env, small_fs):
     finally:
         syslog.close()
     p.send_signal(signal.SIGTERM)
-    p.wait(10)
+    p.wait(WAIT)
     assert got <= 4, f"{got} deliveries of 2 notifications"  # at most one repeat each

@@ -3,6 +3,7 @@ facts as ADVISORY_* variables in a minimal environment; scraped text arrives ver
 a failing or hanging program is retried (and killed after its timeout)."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -112,10 +113,18 @@ def test_a_hanging_program_is_killed(env, target):
     assert all(row["state"] == "pending" and
                row["last_error"] == f"{target.script}: killed after the timeout of 1s"
                for row in rows), [r["last_error"] for r in rows]
-    # the sleep went with its process group: no child of the script is left
-    leftovers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and
-                 _cmdline(p).startswith(b"sleep\x0060")]
-    assert leftovers == []
+    # the sleep went with its process group: no child of the script is left (SIGKILL is sent;
+    # the dying process may need a moment to be scheduled and go, so a bounded wait)
+    deadline = time.monotonic() + 20
+    while _sleepers() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _sleepers() == []
+
+
+def _sleepers():
+    """The script's `sleep 60`s still alive (a zombie has no cmdline, and counts as gone)."""
+    return [p for p in Path("/proc").iterdir() if p.name.isdigit() and
+            _cmdline(p).startswith(b"sleep\x0060")]
 
 
 def _cmdline(p):

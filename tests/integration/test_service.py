@@ -79,7 +79,7 @@ def test_keeps_polling_while_idle(env):
     env.write_config(daemon={"interval": "1s"})
     env.serve_feed("us-baseline.xml")
     p = env.start_daemon()
-    requests = env.server.wait_for_requests(FEED_PATH, 3, WAIT)
+    requests = env.server.wait_for_requests(FEED_PATH, 3, WAIT, answered=True)
     assert len(requests) >= 3, env.daemon_log(p)
     assert [r.status for r in requests[1:3]] == [304, 304]
     assert requests[0].client == requests[1].client == requests[2].client  # keep-alive

@@ -80,14 +80,14 @@ class NoWorld:
             self.serve_page(pid)
         self.write_config()
 
-    def write_config(self, extra=""):
+    def write_config(self, extra="", timeout="10s"):
         e = self.env
         text = f"""# written by tests/integration/test_source_no.py
 [daemon]
 database = {e.db}
 interval = 1h
 jitter = 0
-timeout = 10s
+timeout = {timeout}
 max_connections_per_host = {PER_HOST}
 
 [source:no]
@@ -244,6 +244,8 @@ def test_a_page_the_index_does_not_list_joins_from_the_feed(no, env):
 
 
 def test_the_sweep_fetches_every_page_a_few_at_a_time(no, env):
+    # held pages count as slow transfers: an hour's timeout keeps them alive however slow we are
+    no.write_config(timeout="1h")
     no.baseline()
     no.backdate("last_sweep", 2 * 86400)
     holds = [no.serve_page(pid, hold=True).hold for pid in PAGES]
