@@ -396,14 +396,7 @@ class Receiver:
 
     def wait(self, count, timeout):
         """Bounded wait until at least count records arrived; returns them all."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                self._drain_locked()
-                left = deadline - time.monotonic()
-                if len(self._records) >= count or left <= 0:
-                    return list(self._records)
-                self._lock.wait(min(left, 0.05))
+        return self.wait_until(lambda records: len(records) >= count, timeout)
 
     def wait_until(self, pred, timeout, start=0):
         """Bounded wait until pred holds for the records from index start on; returns those

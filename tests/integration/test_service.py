@@ -36,12 +36,14 @@ def reload_seen(records):
 
 def check_reload(records):
     """Exactly one RELOADING=1 (with its time), and the READY=1 after it; returns that READY."""
-    assert reload_seen(records), records
     reloading = [i for i, m in enumerate(records) if m.get("RELOADING") == "1"]
     assert len(reloading) == 1, records
-    assert int(records[reloading[0]]["MONOTONIC_USEC"]) > 0, records
-    assert not any(is_ready(m) for m in records[:reloading[0]]), records
-    return next(m for m in records[reloading[0] + 1:] if is_ready(m))
+    at = reloading[0]
+    assert int(records[at]["MONOTONIC_USEC"]) > 0, records
+    assert not any(is_ready(m) for m in records[:at]), records
+    ready = [m for m in records[at + 1:] if is_ready(m)]
+    assert ready, records
+    return ready[0]
 
 
 @pytest.fixture
@@ -211,26 +213,21 @@ def test_service_manager_protocol(env, notify):
     env.serve_feed("us-baseline.xml")
     p = env.start_daemon(extra_env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"})
 
-    def wait_for(pred, what, count=1):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if sum(1 for m in notify.records() if pred(m)) >= count:
-                return
-            notify.wait(len(notify.records()) + 1, 0.2)
-        raise AssertionError(f"no {what} on NOTIFY_SOCKET: {notify.records()}\n"
-                             f"{env.daemon_log(p)}")
+    def wait_for(pred, what, count=1, start=0):
+        got = notify.wait_until(lambda rs: sum(map(pred, rs)) >= count, WAIT, start)
+        assert sum(map(pred, got)) >= count, \
+            f"no {what} on NOTIFY_SOCKET: {notify.records()}\n{env.daemon_log(p)}"
 
-    wait_for(lambda m: m.get("READY") == "1", "READY=1")
-    ready = next(m for m in notify.records() if m.get("READY") == "1")
-    # READY=1 comes once the first poll is armed, with the status line in the same datagram
-    assert STATUS_LINE.fullmatch(ready.get("STATUS", "")), ready
-    # after the first poll has finished, the status is sent again, still naming the next poll;
-    # the datagram comes after the "baseline" log line, so wait for it rather than assume it
-    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+    def has_status_line(m):
+        return bool(STATUS_LINE.fullmatch(m.get("STATUS", "")))
+
+    wait_for(is_ready, "READY=1")
     first = next(i for i, m in enumerate(notify.records()) if is_ready(m))
-    later = notify.wait_until(lambda rs: any(STATUS_LINE.fullmatch(m.get("STATUS", ""))
-                                             for m in rs), WAIT, first + 1)
-    assert any(STATUS_LINE.fullmatch(m.get("STATUS", "")) for m in later), notify.records()
+    # READY=1 comes once the first poll is armed, with the status line in the same datagram
+    assert has_status_line(notify.records()[first]), notify.records()[first]
+    # after the first poll has finished, the status is sent again, still naming the next poll
+    env.wait_for_log(p, "baseline of 23 countries", WAIT)
+    wait_for(has_status_line, "STATUS= after the poll", start=first + 1)
     # WATCHDOG_USEC=1s: sd-event pings from the loop well within it, again and again
     wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1 twice", 2)
 
